@@ -1,0 +1,113 @@
+"""`gridline chat`: talk to the bot in a terminal, as a resident or as a worker."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from collections.abc import Callable
+from typing import TextIO
+
+from bot.app import Gridline
+from bot.delivery import OutboxDispatcher
+from handlers import texts
+from handlers.messages import Button, Inbound, InboundKind, Keyboard, Outcome
+
+CHANNEL = "console"
+POLL_SECONDS = 1.0
+
+
+class ConsoleChat:
+    def __init__(
+        self,
+        gridline: Gridline,
+        user_id: str,
+        display_name: str,
+        *,
+        out: TextIO = sys.stdout,
+        read_line: Callable[[], str] = sys.stdin.readline,
+    ) -> None:
+        self.gridline = gridline
+        self.user_id = user_id
+        self.display_name = display_name
+        self.out = out
+        self.read_line = read_line
+        self.dispatcher = OutboxDispatcher(CHANNEL, gridline.sessions, self._show, gridline.clock)
+        self._buttons: list[Button] = []
+        self._buttons_message: str | None = None
+        self._counter = 0
+
+    async def _show(self, chat_id: str, text: str, buttons: Keyboard) -> str:
+        self._counter += 1
+        message_id = f"console-{self._counter}"
+        self._print(text, buttons)
+        if buttons:
+            self._buttons = [b for row in buttons for b in row]
+            self._buttons_message = message_id
+        return message_id
+
+    def _print(self, text: str, buttons: Keyboard) -> None:
+        self.out.write(f"{texts.CLI_BOT_PREFIX}{text}\n")
+        numbered = [b for row in buttons for b in row]
+        if numbered:
+            self.out.write(
+                "    " + "  ".join(f"[{i}] {b.label}" for i, b in enumerate(numbered, 1)) + "\n"
+            )
+        self.out.flush()
+
+    def _inbound(self, line: str) -> Inbound:
+        base = {
+            "channel": CHANNEL,
+            "user_id": self.user_id,
+            "chat_id": self.user_id,
+            "display_name": self.display_name,
+        }
+        choice = line.strip()
+        if choice.isdigit() and self._buttons and 1 <= int(choice) <= len(self._buttons):
+            return Inbound(
+                kind=InboundKind.BUTTON,
+                button_data=self._buttons[int(choice) - 1].data,
+                message_id=self._buttons_message,
+                **base,
+            )
+        kind = InboundKind.COMMAND if choice.startswith("/") else InboundKind.TEXT
+        return Inbound(kind=kind, text=line.rstrip("\n"), **base)
+
+    def _apply(self, outcome: Outcome) -> None:
+        if outcome.answer:
+            self.out.write(f"    （{outcome.answer}）\n")
+        if outcome.edit is not None:
+            self._buttons = [b for row in outcome.edit.buttons for b in row]
+            self._print(outcome.edit.text, outcome.edit.buttons)
+        if outcome.error:
+            self._print(outcome.error, [])
+        self.out.flush()
+
+    async def run(self, who: str) -> None:
+        self.out.write(texts.CLI_CHAT_INTRO.format(who=who) + "\n")
+        await self.dispatcher.deliver_pending()
+        poller = asyncio.create_task(self._poll())
+        loop = asyncio.get_running_loop()
+        try:
+            while True:
+                self.out.write(texts.CLI_CHAT_PROMPT)
+                self.out.flush()
+                line = await loop.run_in_executor(None, self.read_line)
+                if not line:
+                    break
+                if not line.strip():
+                    continue
+                outcome = await self.gridline.conversation.handle(self._inbound(line))
+                self._apply(outcome)
+                await self.dispatcher.deliver_pending()
+        finally:
+            poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await poller
+            self.out.write("\n")
+
+    async def _poll(self) -> None:
+        # Messages from other processes (a worker replying on Telegram) show up here.
+        while True:
+            await asyncio.sleep(POLL_SECONDS)
+            await self.dispatcher.deliver_pending()

@@ -1,0 +1,92 @@
+"""`gridline serve`: the Telegram bot, the HTTP server and the periodic jobs in one loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+
+import uvicorn
+
+from bot.app import Gridline
+from bot.telegram_adapter import TelegramChannel
+from bot.web import create_web_app
+from handlers import texts
+from handlers.ticketing import dispatch_queued
+
+log = logging.getLogger(__name__)
+
+
+async def every(seconds: float, job: Callable[[], Awaitable[object]], name: str) -> None:
+    while True:
+        try:
+            await job()
+        except Exception:
+            log.exception("periodic job %s failed; will retry", name)
+        await asyncio.sleep(seconds)
+
+
+async def sweep_queue(gridline: Gridline) -> int:
+    async with gridline.sessions() as session:
+        handed = await dispatch_queued(session, gridline.clock.now())
+        await session.commit()
+    return handed
+
+
+async def serve(gridline: Gridline, stop: asyncio.Event | None = None) -> None:
+    settings = gridline.settings
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
+
+    telegram = TelegramChannel(gridline) if settings.telegram_bot_token else None
+    web = uvicorn.Server(
+        uvicorn.Config(
+            create_web_app(gridline, telegram is not None),
+            host=settings.http_host,
+            port=settings.http_port,
+            log_level="warning",
+            lifespan="off",
+        )
+    )
+    tasks = [asyncio.create_task(web.serve(), name="http")]
+    if telegram is None:
+        print(
+            texts.CLI_NO_TOKEN.format(host=settings.http_host, port=settings.http_port), flush=True
+        )
+    else:
+        await telegram.start()
+        tasks.append(
+            asyncio.create_task(
+                every(settings.outbox_poll_seconds, telegram.dispatcher.deliver_pending, "outbox"),
+                name="outbox",
+            )
+        )
+        print(
+            texts.CLI_SERVING.format(
+                base=settings.telegram_api_base_url,
+                host=settings.http_host,
+                port=settings.http_port,
+            ),
+            flush=True,
+        )
+    tasks.append(
+        asyncio.create_task(
+            every(settings.queue_sweep_seconds, lambda: sweep_queue(gridline), "queue"),
+            name="queue",
+        )
+    )
+    try:
+        await stop.wait()
+    finally:
+        web.should_exit = True
+        if telegram is not None:
+            await telegram.stop()
+        for task in tasks:
+            if task.get_name() != "http":
+                task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

@@ -1,0 +1,191 @@
+"""Telegram ⇄ conversation core: turn updates into `Inbound`, deliver the outbox."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.app import Gridline
+from bot.delivery import DeliveryError, OutboxDispatcher
+from handlers.messages import Inbound, InboundKind, Keyboard, Outcome
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+BOT_COMMANDS = [
+    ("start", "开始 / 选择所在网格"),
+    ("help", "使用说明"),
+    ("status", "查询办理进度"),
+    ("cancel", "取消当前操作或撤销诉求"),
+    ("new", "提交新的问题"),
+]
+
+
+def markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in buttons]
+    )
+
+
+def display_name(update: Update) -> str | None:
+    user = update.effective_user
+    return user.full_name if user else None
+
+
+def inbound_from_message(update: Update, message: Message) -> Inbound:
+    user = update.effective_user
+    assert user is not None
+    base = {
+        "channel": CHANNEL,
+        "user_id": str(user.id),
+        "chat_id": str(message.chat_id),
+        "display_name": display_name(update),
+        "message_id": str(message.message_id),
+        "reply_to_message_id": (
+            str(message.reply_to_message.message_id) if message.reply_to_message else None
+        ),
+    }
+    if message.text is not None:
+        kind = InboundKind.COMMAND if message.text.startswith("/") else InboundKind.TEXT
+        return Inbound(kind=kind, text=message.text, **base)
+    if message.location is not None:
+        return Inbound(
+            kind=InboundKind.LOCATION,
+            latitude=message.location.latitude,
+            longitude=message.location.longitude,
+            **base,
+        )
+    if message.photo:
+        largest = message.photo[-1]
+        return Inbound(
+            kind=InboundKind.PHOTO,
+            text=message.caption,
+            attachment={
+                "file_id": largest.file_id,
+                "width": largest.width,
+                "height": largest.height,
+            },
+            **base,
+        )
+    for kind, attachment in (
+        (InboundKind.STICKER, message.sticker),
+        (InboundKind.VOICE, message.voice),
+        (InboundKind.AUDIO, message.audio),
+        (InboundKind.VIDEO, message.video or message.video_note),
+        (InboundKind.DOCUMENT, message.document),
+        (InboundKind.CONTACT, message.contact),
+    ):
+        if attachment is not None:
+            file_id = getattr(attachment, "file_id", None)
+            return Inbound(
+                kind=kind,
+                text=message.caption,
+                attachment={"file_id": file_id} if file_id else None,
+                **base,
+            )
+    return Inbound(kind=InboundKind.OTHER, text=message.caption, **base)
+
+
+class TelegramChannel:
+    def __init__(self, gridline: Gridline) -> None:
+        self.gridline = gridline
+        settings = gridline.settings
+        assert settings.telegram_bot_token is not None
+        self.application: Application = (
+            ApplicationBuilder()
+            .token(settings.telegram_bot_token.get_secret_value())
+            .base_url(settings.telegram_api_base_url)
+            .build()
+        )
+        self.dispatcher = OutboxDispatcher(CHANNEL, gridline.sessions, self._send, gridline.clock)
+        self.application.add_handler(
+            MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE, self.on_message)
+        )
+        self.application.add_handler(CallbackQueryHandler(self.on_button))
+        self.application.add_error_handler(self.on_error)
+
+    async def _send(self, chat_id: str, text: str, buttons: Keyboard) -> str:
+        try:
+            sent = await self.application.bot.send_message(
+                chat_id=int(chat_id), text=text, reply_markup=markup(buttons)
+            )
+        except (Forbidden, ChatMigrated) as exc:
+            raise DeliveryError(str(exc), permanent=True) from exc
+        except BadRequest as exc:
+            raise DeliveryError(str(exc), permanent=True) from exc
+        except TelegramError as exc:
+            raise DeliveryError(str(exc), permanent=False) from exc
+        return str(sent.message_id)
+
+    async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None or update.effective_user is None:
+            return
+        outcome = await self.gridline.conversation.handle(inbound_from_message(update, message))
+        await self._apply(update, outcome)
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None or update.effective_user is None:
+            return
+        chat_id = query.message.chat.id if query.message else update.effective_user.id
+        inbound = Inbound(
+            channel=CHANNEL,
+            user_id=str(update.effective_user.id),
+            chat_id=str(chat_id),
+            kind=InboundKind.BUTTON,
+            button_data=query.data,
+            display_name=display_name(update),
+            message_id=str(query.message.message_id) if query.message else None,
+        )
+        outcome = await self.gridline.conversation.handle(inbound)
+        await self._apply(update, outcome)
+
+    async def _apply(self, update: Update, outcome: Outcome) -> None:
+        query = update.callback_query
+        if query is not None:
+            await query.answer(outcome.answer)
+            if outcome.edit is not None and query.message is not None:
+                try:
+                    await query.edit_message_text(
+                        outcome.edit.text, reply_markup=markup(outcome.edit.buttons)
+                    )
+                except BadRequest as exc:
+                    if "not modified" not in str(exc).lower():
+                        raise
+        if outcome.error and update.effective_chat is not None:
+            await self.application.bot.send_message(update.effective_chat.id, outcome.error)
+        await self.dispatcher.deliver_pending()
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("telegram handler failed", exc_info=context.error)
+
+    async def start(self) -> None:
+        await self.application.initialize()
+        await self.application.bot.set_my_commands(BOT_COMMANDS)
+        await self.application.start()
+        assert self.application.updater is not None
+        await self.application.updater.start_polling(
+            poll_interval=0.0,
+            timeout=self.gridline.settings.telegram_poll_timeout,
+            allowed_updates=["message", "callback_query"],
+        )
+
+    async def stop(self) -> None:
+        if self.application.updater is not None and self.application.updater.running:
+            await self.application.updater.stop()
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()

@@ -1,0 +1,139 @@
+"""Look-ups of places and people."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from county.models import (
+    OPEN_STATUSES,
+    Community,
+    Grid,
+    GridAssignment,
+    GridPosition,
+    Resident,
+    Ticket,
+    Worker,
+    WorkerRole,
+)
+
+
+async def communities(session: AsyncSession) -> Sequence[Community]:
+    return (await session.scalars(select(Community).order_by(Community.code))).all()
+
+
+async def grids_of(session: AsyncSession, community_id: int) -> Sequence[Grid]:
+    query = select(Grid).where(Grid.community_id == community_id).order_by(Grid.code)
+    return (await session.scalars(query)).all()
+
+
+async def all_grids(session: AsyncSession) -> Sequence[Grid]:
+    return (await session.scalars(select(Grid).order_by(Grid.code))).all()
+
+
+async def grid_by_code(session: AsyncSession, code: str) -> Grid | None:
+    return await session.scalar(select(Grid).where(Grid.code == code))
+
+
+async def worker_by_account(session: AsyncSession, channel: str, external_id: str) -> Worker | None:
+    query = select(Worker).where(Worker.channel == channel, Worker.external_id == external_id)
+    return await session.scalar(query)
+
+
+async def workers_named(session: AsyncSession, name: str) -> Sequence[Worker]:
+    return (await session.scalars(select(Worker).where(Worker.name == name))).all()
+
+
+async def resident_by_account(
+    session: AsyncSession, channel: str, external_id: str
+) -> Resident | None:
+    query = select(Resident).where(Resident.channel == channel, Resident.external_id == external_id)
+    return await session.scalar(query)
+
+
+async def get_or_create_resident(
+    session: AsyncSession,
+    *,
+    channel: str,
+    external_id: str,
+    chat_id: str,
+    display_name: str | None,
+    now: datetime,
+) -> Resident:
+    resident = await resident_by_account(session, channel, external_id)
+    if resident is None:
+        resident = Resident(
+            channel=channel,
+            external_id=external_id,
+            chat_id=chat_id,
+            display_name=display_name,
+            created_at=now,
+        )
+        session.add(resident)
+        await session.flush()
+    elif resident.chat_id != chat_id or (display_name and resident.display_name != display_name):
+        resident.chat_id = chat_id
+        resident.display_name = display_name or resident.display_name
+    return resident
+
+
+async def grid_assignees(
+    session: AsyncSession, grid_id: int, position: GridPosition
+) -> Sequence[Worker]:
+    query = (
+        select(Worker)
+        .join(GridAssignment, GridAssignment.worker_id == Worker.id)
+        .where(GridAssignment.grid_id == grid_id, GridAssignment.position == position)
+        .order_by(Worker.id)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def officers(
+    session: AsyncSession,
+    role: WorkerRole,
+    *,
+    community_id: int | None = None,
+    town_id: int | None = None,
+) -> Sequence[Worker]:
+    query = select(Worker).where(Worker.role == role).order_by(Worker.id)
+    if community_id is not None:
+        query = query.where(Worker.community_id == community_id)
+    if town_id is not None:
+        query = query.where(Worker.town_id == town_id)
+    return (await session.scalars(query)).all()
+
+
+async def grids_served_by(session: AsyncSession, worker: Worker) -> Sequence[Grid]:
+    """The grids whose tickets this worker may take: assigned grids, or the officer's area."""
+    query = select(Grid).join(Community, Community.id == Grid.community_id)
+    if worker.role == WorkerRole.COMMUNITY_OFFICER:
+        query = query.where(Grid.community_id == worker.community_id)
+    elif worker.role == WorkerRole.TOWN_OFFICER:
+        query = query.where(Community.town_id == worker.town_id)
+    else:
+        assigned = select(GridAssignment.grid_id).where(GridAssignment.worker_id == worker.id)
+        query = query.where(Grid.id.in_(assigned))
+    return (await session.scalars(query.order_by(Grid.code))).all()
+
+
+async def open_ticket_counts(session: AsyncSession, worker_ids: Sequence[int]) -> dict[int, int]:
+    if not worker_ids:
+        return {}
+    query = (
+        select(Ticket.assignee_id, func.count())
+        .where(Ticket.assignee_id.in_(worker_ids), Ticket.status.in_(OPEN_STATUSES))
+        .group_by(Ticket.assignee_id)
+    )
+    counts = {worker_id: 0 for worker_id in worker_ids}
+    for worker_id, count in (await session.execute(query)).all():
+        counts[worker_id] = count
+    return counts
+
+
+async def find_workers(session: AsyncSession, text: str) -> Sequence[Worker]:
+    query = select(Worker).where(or_(Worker.name == text, Worker.phone == text))
+    return (await session.scalars(query)).all()

@@ -1,0 +1,365 @@
+"""The county's records: places, people, rosters, tickets and the message trail.
+
+Enumerations are stored as short strings (not database enums) so that adding a
+value later is a code change, not a migration on every deployment.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime, time
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out — on SQLite too, which keeps no offset."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime refused: pass an aware datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JSON}  # noqa: RUF012
+
+
+class CommunityKind(enum.StrEnum):
+    COMMUNITY = "community"  # 社区 (urban)
+    VILLAGE = "village"  # 村
+
+
+class WorkerRole(enum.StrEnum):
+    GRID_WORKER = "grid_worker"  # 网格员
+    COMMUNITY_OFFICER = "community_officer"  # 社区/村 值班干部
+    TOWN_OFFICER = "town_officer"  # 镇/街道 值班干部
+
+
+class GridPosition(enum.StrEnum):
+    PRIMARY = "primary"
+    BACKUP = "backup"
+
+
+class DutyOverride(enum.StrEnum):
+    ON = "on"
+    OFF = "off"
+
+
+class Category(enum.StrEnum):
+    DISPUTE = "dispute"
+    HAZARD = "hazard"
+    WELFARE = "welfare"
+    APPOINTMENT = "appointment"
+
+
+class Priority(enum.StrEnum):
+    RED = "red"
+    YELLOW = "yellow"
+    GREEN = "green"
+
+
+class TicketStatus(enum.StrEnum):
+    QUEUED = "queued"  # nobody reachable on duty; waits in the grid's queue
+    ASSIGNED = "assigned"  # sent to a worker, not yet acknowledged
+    CLAIMED = "claimed"  # 接单
+    RESOLVED = "resolved"  # 办结
+    CANCELLED = "cancelled"  # withdrawn by the resident
+
+    @property
+    def is_open(self) -> bool:
+        return self in (TicketStatus.QUEUED, TicketStatus.ASSIGNED, TicketStatus.CLAIMED)
+
+
+OPEN_STATUSES = (TicketStatus.QUEUED, TicketStatus.ASSIGNED, TicketStatus.CLAIMED)
+
+
+class Party(enum.StrEnum):
+    RESIDENT = "resident"
+    WORKER = "worker"
+    SYSTEM = "system"
+
+
+class EventKind(enum.StrEnum):
+    CREATED = "created"
+    ROUTED = "routed"
+    QUEUED = "queued"
+    CLAIMED = "claimed"
+    RESIDENT_MESSAGE = "resident_message"
+    WORKER_MESSAGE = "worker_message"
+    RESOLVED = "resolved"
+    CANCELLED = "cancelled"
+    RATED = "rated"
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Town(Base):
+    __tablename__ = "towns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+
+
+class Community(Base):
+    __tablename__ = "communities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    town_id: Mapped[int] = mapped_column(ForeignKey("towns.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16), default=CommunityKind.COMMUNITY)
+
+    town: Mapped[Town] = relationship(lazy="joined")
+
+
+class Grid(Base):
+    __tablename__ = "grids"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+
+    community: Mapped[Community] = relationship(lazy="joined")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.community.town.name}{self.community.name}{self.name}"
+
+
+class Worker(Base):
+    __tablename__ = "workers"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(32), default=WorkerRole.GRID_WORKER)
+    # The community or town an officer answers for; grid workers get theirs via assignments.
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))
+    town_id: Mapped[int | None] = mapped_column(ForeignKey("towns.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set once the worker opens the bot with an invite code.
+    channel: Mapped[str | None] = mapped_column(String(16))
+    external_id: Mapped[str | None] = mapped_column(String(64))
+    chat_id: Mapped[str | None] = mapped_column(String(64))
+    # /onduty and /offduty: honoured on top of the shifts until `duty_override_until`.
+    duty_override: Mapped[str | None] = mapped_column(String(8))
+    duty_override_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+    shifts: Mapped[list[Shift]] = relationship(
+        back_populates="worker", lazy="selectin", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_reachable(self) -> bool:
+        return self.chat_id is not None
+
+
+class GridAssignment(Base):
+    __tablename__ = "grid_assignments"
+
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), primary_key=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id"), primary_key=True)
+    position: Mapped[str] = mapped_column(String(16), default=GridPosition.PRIMARY)
+
+
+class Shift(Base):
+    """A weekly recurring shift in local time; `ends` <= `starts` means it runs past midnight."""
+
+    __tablename__ = "shifts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), index=True)
+    weekday: Mapped[int] = mapped_column(Integer)  # 0 = Monday, as datetime.weekday()
+    starts: Mapped[time] = mapped_column(Time)
+    ends: Mapped[time] = mapped_column(Time)
+
+    worker: Mapped[Worker] = relationship(back_populates="shifts")
+
+
+class Invite(Base):
+    __tablename__ = "invites"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), index=True)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class Resident(Base):
+    __tablename__ = "residents"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(64))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str | None] = mapped_column(String(128))
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grids.id"), index=True)
+    bound_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    category: Mapped[str] = mapped_column(String(16))
+    priority: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id"), index=True)
+    source_channel: Mapped[str] = mapped_column(String(16))
+    summary: Mapped[str] = mapped_column(Text)
+    nlu_confidence: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    rating: Mapped[int | None] = mapped_column(Integer)
+
+    grid: Mapped[Grid] = relationship(lazy="joined")
+    assignee: Mapped[Worker | None] = relationship(lazy="joined")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class TicketEvent(Base):
+    """Append-only: every state change and every message on a ticket."""
+
+    __tablename__ = "ticket_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    body: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any] | None]
+
+
+class TicketCounter(Base):
+    __tablename__ = "ticket_counters"
+
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class InboundMessage(Base):
+    """Every message that reaches the bot, stored before anything answers it."""
+
+    __tablename__ = "inbound_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    external_user_id: Mapped[str] = mapped_column(String(64), index=True)
+    chat_id: Mapped[str] = mapped_column(String(64))
+    channel_message_id: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str | None] = mapped_column(Text)
+    payload: Mapped[dict[str, Any] | None]
+    received_at: Mapped[datetime]
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+
+
+class OutboxMessage(Base):
+    """A message to a resident or worker, delivered by whichever channel they use.
+
+    Addressing the party (not a chat) lets a ticket card wait for a worker who has
+    not opened the bot yet, and lets the console and Telegram share one database.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(16))
+    recipient_id: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    buttons: Mapped[dict[str, Any] | None]
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    channel: Mapped[str | None] = mapped_column(String(16))
+    chat_id: Mapped[str | None] = mapped_column(String(64))
+    channel_message_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class LabelledExample(Base):
+    """A text with a human-given intent, waiting in the admins' training inbox."""
+
+    __tablename__ = "labelled_examples"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    intent: Mapped[str] = mapped_column(String(32))
+    source: Mapped[str] = mapped_column(String(32))
+    predicted_intent: Mapped[str | None] = mapped_column(String(32))
+    predicted_confidence: Mapped[float | None] = mapped_column(Float)
+    inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
+    created_at: Mapped[datetime]
+
+
+class NluModelVersion(Base):
+    __tablename__ = "nlu_model_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(String(64), unique=True)
+    path: Mapped[str] = mapped_column(Text)
+    data_hash: Mapped[str] = mapped_column(String(64))
+    pipeline: Mapped[str] = mapped_column(String(64))
+    metrics: Mapped[dict[str, Any] | None]
+    active: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]

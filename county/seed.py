@@ -1,0 +1,130 @@
+"""A small demo county, so a newcomer can talk to the bot within a minute."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from county.models import (
+    Community,
+    CommunityKind,
+    Grid,
+    GridAssignment,
+    GridPosition,
+    Shift,
+    Town,
+    Worker,
+    WorkerRole,
+)
+
+WEEKDAYS = range(5)
+DAY_SHIFT = (time(8, 30), time(17, 30))
+EVENING_SHIFT = (time(17, 30), time(21, 0))
+
+
+@dataclass(frozen=True)
+class DemoGrid:
+    code: str
+    name: str
+    latitude: float
+    longitude: float
+
+
+@dataclass(frozen=True)
+class DemoCommunity:
+    code: str
+    name: str
+    kind: CommunityKind
+    grids: tuple[DemoGrid, ...]
+
+
+DEMO_TOWN = ("CG", "城关镇")
+DEMO_COMMUNITIES = (
+    DemoCommunity("CG-XF", "幸福社区", CommunityKind.COMMUNITY, (
+        DemoGrid("CG-XF-01", "第一网格", 30.9262, 113.9151),
+        DemoGrid("CG-XF-02", "第二网格", 30.9301, 113.9203),
+    )),
+    DemoCommunity("CG-DF", "东风社区", CommunityKind.COMMUNITY, (
+        DemoGrid("CG-DF-01", "第一网格", 30.9185, 113.9087),
+        DemoGrid("CG-DF-02", "第二网格", 30.9149, 113.9022),
+    )),
+    DemoCommunity("CG-XY", "向阳村", CommunityKind.VILLAGE, (
+        DemoGrid("CG-XY-01", "第一网格", 30.8957, 113.8764),
+    )),
+)  # fmt: skip
+# (name, phone, primary grid, backup grids)
+DEMO_GRID_WORKERS = (
+    ("王芳", "13971000001", "CG-XF-01", ("CG-XF-02",)),
+    ("李强", "13971000002", "CG-XF-02", ("CG-XF-01",)),
+    ("张敏", "13971000003", "CG-DF-01", ("CG-DF-02",)),
+    ("刘洋", "13971000004", "CG-DF-02", ("CG-DF-01",)),
+    ("陈刚", "13971000005", "CG-XY-01", ()),
+)
+# 幸福社区's duty officer works weekday evenings (错时服务), after the grid workers.
+DEMO_EVENING_OFFICER = ("周婷", "13971000006")
+
+
+async def county_is_empty(session: AsyncSession) -> bool:
+    return not await session.scalar(select(func.count()).select_from(Town))
+
+
+def _weekly(starts_ends: tuple[time, time]) -> list[Shift]:
+    return [Shift(weekday=day, starts=starts_ends[0], ends=starts_ends[1]) for day in WEEKDAYS]
+
+
+async def seed_demo(session: AsyncSession, moment: datetime) -> bool:
+    """Create the demo county; returns False (and changes nothing) if places exist already."""
+    if not await county_is_empty(session):
+        return False
+    town = Town(code=DEMO_TOWN[0], name=DEMO_TOWN[1])
+    session.add(town)
+    await session.flush()
+    grids: dict[str, Grid] = {}
+    communities: dict[str, Community] = {}
+    for spec in DEMO_COMMUNITIES:
+        community = Community(town_id=town.id, code=spec.code, name=spec.name, kind=spec.kind)
+        session.add(community)
+        await session.flush()
+        communities[spec.code] = community
+        for grid_spec in spec.grids:
+            grid = Grid(
+                community_id=community.id,
+                code=grid_spec.code,
+                name=grid_spec.name,
+                latitude=grid_spec.latitude,
+                longitude=grid_spec.longitude,
+            )
+            session.add(grid)
+            grids[grid_spec.code] = grid
+    await session.flush()
+    for name, phone, primary, backups in DEMO_GRID_WORKERS:
+        worker = Worker(
+            name=name, phone=phone, role=WorkerRole.GRID_WORKER, created_at=moment,
+            shifts=_weekly(DAY_SHIFT),
+        )  # fmt: skip
+        session.add(worker)
+        await session.flush()
+        session.add(
+            GridAssignment(
+                worker_id=worker.id, grid_id=grids[primary].id, position=GridPosition.PRIMARY
+            )
+        )
+        for backup in backups:
+            session.add(
+                GridAssignment(
+                    worker_id=worker.id, grid_id=grids[backup].id, position=GridPosition.BACKUP
+                )
+            )
+    officer_name, officer_phone = DEMO_EVENING_OFFICER
+    session.add(
+        Worker(
+            name=officer_name, phone=officer_phone, role=WorkerRole.COMMUNITY_OFFICER,
+            community_id=communities["CG-XF"].id, created_at=moment,
+            shifts=_weekly(EVENING_SHIFT),
+        )
+    )  # fmt: skip
+    await session.flush()
+    return True

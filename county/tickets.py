@@ -1,0 +1,336 @@
+"""The ticket lifecycle: open, route, claim, converse, resolve, rate — all logged."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.clock import local
+from county import routing
+from county.models import (
+    OPEN_STATUSES,
+    Category,
+    EventKind,
+    Grid,
+    Party,
+    Priority,
+    Resident,
+    Ticket,
+    TicketCounter,
+    TicketEvent,
+    TicketStatus,
+    Worker,
+)
+from county.routing import RoutingDecision
+
+# Words that make a hazard red (分级分类分色) before anyone has looked at it.
+URGENT_HAZARD_WORDS = (
+    "煤气",
+    "燃气",
+    "天然气",
+    "着火",
+    "起火",
+    "冒烟",
+    "火灾",
+    "触电",
+    "漏电",
+    "打火",
+    "倒塌",
+    "塌了",
+    "坍塌",
+    "受伤",
+    "流血",
+    "溺水",
+    "落水",
+    "爆炸",
+)
+
+
+def initial_priority(category: Category, text: str) -> Priority:
+    if category == Category.HAZARD:
+        return Priority.RED if any(w in text for w in URGENT_HAZARD_WORDS) else Priority.YELLOW
+    if category == Category.DISPUTE:
+        return Priority.YELLOW
+    return Priority.GREEN
+
+
+async def next_ticket_number(session: AsyncSession, moment: datetime) -> str:
+    """GL-YYYYMMDD-NNNN, counted per local day; one atomic upsert, safe under concurrency."""
+    day = f"{local(moment):%Y%m%d}"
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(TicketCounter)
+        .values(day=day, last=1)
+        .on_conflict_do_update(index_elements=["day"], set_={"last": TicketCounter.last + 1})
+        .returning(TicketCounter.last)
+    )
+    sequence = (await session.execute(statement)).scalar_one()
+    return f"GL-{day}-{sequence:04d}"
+
+
+def log_event(
+    session: AsyncSession,
+    ticket: Ticket,
+    kind: EventKind,
+    moment: datetime,
+    *,
+    actor: Party,
+    actor_id: int | None = None,
+    body: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> TicketEvent:
+    event = TicketEvent(
+        ticket_id=ticket.id,
+        at=moment,
+        kind=kind,
+        actor=actor,
+        actor_id=actor_id,
+        body=body,
+        data=data,
+    )
+    session.add(event)
+    return event
+
+
+async def open_ticket(
+    session: AsyncSession,
+    *,
+    resident: Resident,
+    grid: Grid,
+    category: Category,
+    text: str,
+    channel: str,
+    moment: datetime,
+    confidence: float | None = None,
+) -> Ticket:
+    ticket = Ticket(
+        number=await next_ticket_number(session, moment),
+        category=category,
+        priority=initial_priority(category, text),
+        status=TicketStatus.QUEUED,
+        grid_id=grid.id,
+        resident_id=resident.id,
+        source_channel=channel,
+        summary=text,
+        nlu_confidence=confidence,
+        created_at=moment,
+        updated_at=moment,
+    )
+    session.add(ticket)
+    await session.flush()
+    await session.refresh(ticket, ["grid"])
+    log_event(
+        session,
+        ticket,
+        EventKind.CREATED,
+        moment,
+        actor=Party.RESIDENT,
+        actor_id=resident.id,
+        body=text,
+        data={"category": category, "priority": ticket.priority, "confidence": confidence},
+    )
+    return ticket
+
+
+async def route(session: AsyncSession, ticket: Ticket, moment: datetime) -> RoutingDecision:
+    decision = await routing.choose_assignee(session, ticket.grid, moment)
+    ticket.updated_at = moment
+    if decision.worker is None:
+        ticket.status = TicketStatus.QUEUED
+        ticket.assignee_id = None
+        expected = decision.expected_at.isoformat() if decision.expected_at else None
+        log_event(
+            session,
+            ticket,
+            EventKind.QUEUED,
+            moment,
+            actor=Party.SYSTEM,
+            data={"expected_at": expected},
+        )
+    else:
+        ticket.status = TicketStatus.ASSIGNED
+        ticket.assignee_id = decision.worker.id
+        ticket.assignee = decision.worker
+        log_event(
+            session,
+            ticket,
+            EventKind.ROUTED,
+            moment,
+            actor=Party.SYSTEM,
+            actor_id=decision.worker.id,
+            data={"level": decision.level},
+        )
+    return decision
+
+
+class ClaimOutcome(enum.StrEnum):
+    CLAIMED = "claimed"
+    ALREADY_YOURS = "already_yours"
+    TAKEN = "taken"
+    CLOSED = "closed"
+    NOT_ALLOWED = "not_allowed"
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    outcome: ClaimOutcome
+    ticket: Ticket
+
+
+async def claim(
+    session: AsyncSession, ticket: Ticket, worker: Worker, moment: datetime
+) -> ClaimResult:
+    if ticket.status == TicketStatus.CLAIMED and ticket.assignee_id == worker.id:
+        return ClaimResult(ClaimOutcome.ALREADY_YOURS, ticket)
+    if not ticket.is_open:
+        return ClaimResult(ClaimOutcome.CLOSED, ticket)
+    if ticket.assignee_id != worker.id and not await routing.may_handle(
+        session, worker, ticket.grid
+    ):
+        return ClaimResult(ClaimOutcome.NOT_ALLOWED, ticket)
+    # The status test in the WHERE clause makes two simultaneous claims safe:
+    # exactly one UPDATE matches, the other sees rowcount 0.
+    result = await session.execute(
+        update(Ticket)
+        .where(
+            Ticket.id == ticket.id, Ticket.status.in_([TicketStatus.QUEUED, TicketStatus.ASSIGNED])
+        )
+        .values(
+            status=TicketStatus.CLAIMED, assignee_id=worker.id, claimed_at=moment, updated_at=moment
+        )
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(ticket)
+    if result.rowcount != 1:
+        if ticket.status == TicketStatus.CLAIMED and ticket.assignee_id == worker.id:
+            return ClaimResult(ClaimOutcome.ALREADY_YOURS, ticket)
+        return ClaimResult(
+            ClaimOutcome.TAKEN if ticket.status == TicketStatus.CLAIMED else ClaimOutcome.CLOSED,
+            ticket,
+        )
+    log_event(session, ticket, EventKind.CLAIMED, moment, actor=Party.WORKER, actor_id=worker.id)
+    return ClaimResult(ClaimOutcome.CLAIMED, ticket)
+
+
+async def resolve(
+    session: AsyncSession, ticket: Ticket, worker: Worker, moment: datetime, note: str | None = None
+) -> bool:
+    result = await session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket.id, Ticket.status.in_(OPEN_STATUSES))
+        .values(
+            status=TicketStatus.RESOLVED,
+            resolved_at=moment,
+            updated_at=moment,
+            assignee_id=ticket.assignee_id or worker.id,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(ticket)
+    if result.rowcount != 1:
+        return False
+    log_event(
+        session,
+        ticket,
+        EventKind.RESOLVED,
+        moment,
+        actor=Party.WORKER,
+        actor_id=worker.id,
+        body=note,
+    )
+    return True
+
+
+async def cancel(
+    session: AsyncSession, ticket: Ticket, resident: Resident, moment: datetime
+) -> bool:
+    result = await session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket.id, Ticket.status.in_(OPEN_STATUSES))
+        .values(status=TicketStatus.CANCELLED, updated_at=moment)
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(ticket)
+    if result.rowcount != 1:
+        return False
+    log_event(
+        session, ticket, EventKind.CANCELLED, moment, actor=Party.RESIDENT, actor_id=resident.id
+    )
+    return True
+
+
+async def rate(
+    session: AsyncSession, ticket: Ticket, resident: Resident, score: int, moment: datetime
+) -> bool:
+    if ticket.status != TicketStatus.RESOLVED or ticket.rating is not None:
+        return False
+    ticket.rating = score
+    ticket.updated_at = moment
+    log_event(
+        session,
+        ticket,
+        EventKind.RATED,
+        moment,
+        actor=Party.RESIDENT,
+        actor_id=resident.id,
+        data={"rating": score},
+    )
+    return True
+
+
+async def ticket_by_id(session: AsyncSession, ticket_id: int) -> Ticket | None:
+    return await session.get(Ticket, ticket_id)
+
+
+async def ticket_by_number(session: AsyncSession, number: str) -> Ticket | None:
+    return await session.scalar(select(Ticket).where(Ticket.number == number.upper()))
+
+
+async def open_tickets_of_resident(session: AsyncSession, resident_id: int) -> list[Ticket]:
+    query = (
+        select(Ticket)
+        .where(Ticket.resident_id == resident_id, Ticket.status.in_(OPEN_STATUSES))
+        .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def recent_tickets_of_resident(
+    session: AsyncSession, resident_id: int, limit: int = 5
+) -> list[Ticket]:
+    query = (
+        select(Ticket)
+        .where(Ticket.resident_id == resident_id)
+        .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+        .limit(limit)
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def open_tickets_of_worker(session: AsyncSession, worker_id: int) -> list[Ticket]:
+    query = (
+        select(Ticket)
+        .where(Ticket.assignee_id == worker_id, Ticket.status.in_(OPEN_STATUSES))
+        .order_by(Ticket.created_at)
+    )
+    return list((await session.scalars(query)).all())
+
+
+async def queued_tickets(session: AsyncSession, grid_ids: list[int] | None = None) -> list[Ticket]:
+    query = select(Ticket).where(Ticket.status == TicketStatus.QUEUED).order_by(Ticket.created_at)
+    if grid_ids is not None:
+        query = query.where(Ticket.grid_id.in_(grid_ids))
+    return list((await session.scalars(query)).all())
+
+
+async def events_of(session: AsyncSession, ticket_id: int) -> list[TicketEvent]:
+    query = select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id)
+    return list((await session.scalars(query)).all())

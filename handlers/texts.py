@@ -1,0 +1,219 @@
+"""Every sentence Gridline says to a person, in Simplified Chinese, in one place."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from core.clock import LOCAL_TZ
+
+CATEGORY_NAMES = {
+    "dispute": "矛盾纠纷",
+    "hazard": "安全隐患",
+    "welfare": "民政/社保福利",
+    "appointment": "预约服务",
+}
+PRIORITY_NAMES = {"red": "红色·紧急", "yellow": "黄色·较急", "green": "绿色·一般"}
+STATUS_NAMES = {
+    "queued": "排队等待网格员",
+    "assigned": "已派单，待网格员接单",
+    "claimed": "网格员已接单，处理中",
+    "resolved": "已办结",
+    "cancelled": "已撤销",
+}
+ROLE_NAMES = {
+    "grid_worker": "网格员",
+    "community_officer": "社区值班干部",
+    "town_officer": "镇值班干部",
+}
+WEEKDAYS = "一二三四五六日"
+RATING_LABELS = {3: "满意", 2: "基本满意", 1: "不满意"}
+
+SORRY = "抱歉，系统刚才出了点问题。您的消息已经保存，工作人员会跟进；也可以稍后再试。"
+WELCOME = (
+    "您好，欢迎使用「网格直通车」！\n"
+    "有矛盾纠纷、安全隐患、民政社保福利问题，或想预约网格员上门，直接发文字告诉我就行，"
+    "我会转给您所在网格的网格员。"
+)
+ASK_BIND = "请先选择您所在的社区或村（也可以直接发送您的位置，我帮您找最近的网格）："
+ASK_BIND_BEFORE_REQUEST = "收到您的消息了。为了交给负责您家的网格员，请先选择您所在的社区或村："
+ASK_GRID = "请选择{community}下您所在的网格："
+NEXT_PAGE = "下一页 ▶"
+PREV_PAGE = "◀ 上一页"
+CHANGE_GRID = "更换网格"
+UNKNOWN_PLACE = "这个选项已失效，请重新发送 /start 选择。"
+NO_GRIDS = "系统里还没有登记任何网格，请联系社区工作人员。"
+NO_GRID_COORDINATES = "暂时无法按位置匹配网格，请从列表中选择："
+
+HELP_RESIDENT = (
+    "使用说明：\n"
+    "• 直接用文字描述您的问题，例如「幸福小区3栋楼道里有人给电瓶车充电，很危险」\n"
+    "• /status 查看我反映的事情办到哪一步了\n"
+    "• /cancel 取消当前操作或撤销诉求\n"
+    "• /new 结束与网格员的当前对话，提交新的问题\n"
+    "• /start 查看或更换所属网格\n"
+    "遇到火灾、燃气泄漏、有人受伤等紧急情况，请立即拨打 119 / 120 / 110。"
+)
+HELP_WORKER = (
+    "网格员使用说明：\n"
+    "• 新工单会以卡片发给您，点「接单」表示已受理，点「办结」表示处理完毕\n"
+    "• 直接「回复」工单卡片或居民的消息，内容就会转给居民\n"
+    "• /reply 工单号 内容 —— 不用引用也能回复居民\n"
+    "• /status 查看我手上未办结的工单\n"
+    "• /onduty 开始值班（今日有效）  /offduty 暂停接单（今日有效）"
+)
+UNKNOWN_COMMAND = "没有「{command}」这个指令。可用指令：/start /help /status /cancel /new"
+UNKNOWN_COMMAND_WORKER = (
+    "没有「{command}」这个指令。可用指令：/help /status /reply /onduty /offduty /cancel"
+)
+UNSUPPORTED_KIND = {
+    "sticker": "收到您的表情了😊。目前我只能看懂文字，请用文字描述您要反映的事情。",
+    "voice": "抱歉，暂时听不了语音。请用文字描述您的问题，网格员会尽快处理。",
+    "audio": "抱歉，暂时无法处理音频。请用文字描述您的问题。",
+    "video": "视频已收到并保存。请再用文字简单说明一下情况，方便转给网格员。",
+    "document": "文件已收到并保存。请用文字说明您要办理或反映的事情。",
+    "contact": "联系方式已收到。请用文字说明您要反映的事情。",
+    "other": "暂时无法处理这类消息，请用文字描述您的问题。",
+}
+PHOTO_WITHOUT_CAPTION = "照片已收到并保存。请再用文字说明一下是什么情况、在什么位置。"
+EMPTY_TEXT = "消息是空的，请用文字描述您的问题。"
+TOO_LONG = (
+    "您的消息有 {length} 个字，超过了 {limit} 字的上限，已原样保存但没有提交。"
+    "请精简到 {limit} 字以内，说清楚什么事、在哪里、怎么联系您。"
+)
+
+CHOOSE_CATEGORY = "我不太确定您反映的是哪类事情，请选一下："
+CHOOSE_CATEGORY_AFTER_OUT_OF_SCOPE = (
+    "这个问题可能不在网格服务范围内。如果是需要网格员处理的事，请选择类别："
+)
+NONE_OF_THESE = "都不是"
+CATEGORY_CHOSEN = "已选择：{category}"
+NONE_CHOSEN = (
+    "好的，这条消息不提交为工单。网格服务可以处理矛盾纠纷、安全隐患、民政社保福利和预约上门，"
+    "如有需要请直接描述。"
+)
+CHOICE_EXPIRED = "这个选择已失效，请重新描述您的问题。"
+ALREADY_SUBMITTED = "这条诉求已经提交过了，工单号 {number}。"
+
+GREETING = "您好！有什么需要网格员帮忙的，直接告诉我就行。发送 /help 查看使用说明。"
+THANKS_REPLY = "不客气，有需要随时找我们！"
+GOODBYE_REPLY = "好的，再见！有事随时发消息。"
+FALLBACK_CHAT = "好的。如需反映问题，请直接描述是什么事、在什么位置。"
+
+EMERGENCY_HINT = "⚠️ 如有明火、燃气泄漏、有人受伤等紧急情况，请立即拨打 119 / 120 / 110！"
+TICKET_ACCEPTED = "✅ 已受理，工单号：{number}\n类别：{category}（{priority}）\n网格：{grid}"
+HANDLED_BY = "已派给{role}{name}，会尽快与您联系。"
+QUEUED_UNTIL = "当前没有值班人员在线，工单已进入网格待办队列，预计{when}起处理。"
+QUEUED_UNKNOWN = "当前没有值班人员在线，工单已进入网格待办队列，网格员上线后会第一时间处理。"
+NOW_HANDLED_BY = "您的工单 {number} 已由{role}{name}接手处理。"
+ACK_HINT = "网格员回复后，您在这里直接回复就能和他对话。查看进度请发送 /status"
+
+STATUS_NONE = "您还没有提交过诉求。直接发文字描述您的问题即可。"
+STATUS_HEADER = "您最近的诉求："
+STATUS_LINE = "{number}｜{category}｜{status}{handler}\n  {summary}"
+STATUS_HANDLER = "｜{name}"
+WORKER_STATUS_NONE = "您目前没有未办结的工单。"
+WORKER_STATUS_HEADER = "您手上未办结的工单（{count}）："
+WORKER_DUTY_LINE = "当前状态：{state}"
+
+CANCEL_NOTHING = "当前没有进行中的操作，也没有可撤销的诉求。"
+CANCELLED_STEP = "已取消当前操作。"
+CANCEL_WHICH = "要撤销哪条诉求？"
+CANCEL_BUTTON = "撤销 {number}"
+TICKET_CANCELLED = "工单 {number} 已撤销。"
+TICKET_NOT_CANCELLABLE = "工单 {number} 已经{status}，无法撤销。"
+TICKET_CANCELLED_FOR_WORKER = "居民已撤销工单 {number}。"
+
+THREAD_FORWARDED = "已转给{name}（工单 {number}）。如果是新的问题，请先发送 /new"
+THREAD_WAITING = "已补充到工单 {number}，网格员接单后会看到。"
+NEW_THREAD = "好的，请描述新的问题。"
+
+# Worker side
+WORKER_REGISTERED = (
+    "{name}，您好！已登记为{role}（{area}）。新工单会发到这里。\n发送 /help 查看使用说明。"
+)
+WORKER_ALREADY_REGISTERED = "您已经登记为{name}，无需重复登记。"
+INVITE_INVALID = "邀请码无效。请核对后重试，或联系社区管理员重新生成邀请码。"
+INVITE_EXPIRED = "邀请码已过期，请联系社区管理员重新生成。"
+INVITE_USED = "这个邀请码已经被使用过了。如需更换手机，请联系社区管理员重新生成邀请码。"
+ACCOUNT_TAKEN = "此账号已登记为网格员{name}，不能再绑定其他网格员。"
+WORKER_WELCOME_BACK = "{name}，您好！发送 /status 查看待办工单，/help 查看使用说明。"
+NOT_A_WORKER = "您不是登记的网格员，无法进行此操作。网格员请先用社区管理员给的邀请码登记。"
+ON_DUTY = "已切换为值班状态（今日 24:00 前有效）。新工单会推送给您。"
+OFF_DUTY = "已暂停接单（今日 24:00 前有效）。新工单会转给备班或社区值班人员。"
+QUEUE_HANDED_OVER = "队列中有 {count} 张工单已转给您。"
+
+TICKET_CARD = (
+    "【新工单】{number}\n类别：{category}（{priority}）\n网格：{grid}\n居民：{resident}\n"
+    "时间：{time}\n内容：{summary}\n\n直接回复本消息即可回复居民。"
+)
+CARD_CLAIMED_SUFFIX = "\n\n✅ {name} 已接单"
+CARD_RESOLVED_SUFFIX = "\n\n☑️ 已办结"
+CLAIM_BUTTON = "接单"
+RESOLVE_BUTTON = "办结"
+CLAIMED_TOAST = "接单成功"
+CLAIMED_NOTICE_RESIDENT = "网格员{name}已接单（工单 {number}），会尽快联系您。"
+ALREADY_YOURS = "您已经接过这张工单了。"
+TAKEN_BY = "这张工单已由{name}接单。"
+TICKET_CLOSED = "这张工单已经{status}，无需操作。"
+TICKET_NOT_YOURS = "这张工单不属于您负责的网格，无法操作。"
+TICKET_NOT_FOUND = "找不到工单 {number}，请核对工单号。"
+RESOLVED_TOAST = "已办结"
+RESOLVED_NOTICE_RESIDENT = "您反映的事情（工单 {number}）已办结。请为这次服务打个分，帮助我们改进："
+RESOLVED_NOTICE_OTHER = "工单 {number} 已由{name}办结。"
+RATED = "感谢您的评价！"
+ALREADY_RATED = "您已经评价过了，谢谢！"
+RESIDENT_SAYS = "【居民追加 {number}】{name}：\n{text}"
+WORKER_SAYS = "【{role}{name}回复 · {number}】\n{text}"
+RELAYED_TO_RESIDENT = "已转给居民（工单 {number}）。"
+REPLY_HOW = "请「回复」某张工单卡片来回复居民，或使用 /reply 工单号 内容。"
+REPLY_USAGE = "用法：/reply 工单号 内容，例如 /reply GL-20261127-0007 明天上午我过来看看"
+WORKER_TEXT_HINT = "您是网格员。回复居民请「回复」工单卡片；查看待办请发送 /status"
+WORKER_CANCEL = "当前没有进行中的操作。"
+PENDING_REQUEST_PROCESSED = "已绑定，正在处理您刚才的消息……"
+BOUND_TOAST = "绑定成功"
+BOUND = "已绑定到「{grid}」。以后您反映的事情都会交给这里的网格员。"
+BOUND_BY_LOCATION = (
+    "根据您的位置，已绑定到「{grid}」（约 {distance:.1f} 公里）。如不对，请发送 /start 重新选择。"
+)
+CURRENT_GRID = "您当前所属网格：{grid}"
+
+# Command-line messages for county staff
+CLI_NO_TOKEN = (
+    "未设置 TELEGRAM_BOT_TOKEN：只启动 HTTP 服务 http://{host}:{port}（/healthz）。\n"
+    "想在终端里和机器人对话，请运行：gridline chat"
+)
+CLI_SERVING = "网格直通车已启动：Telegram 轮询（{base}） + HTTP http://{host}:{port}"
+CLI_SEEDED = "已创建演示县：1 个镇、3 个社区/村、5 个网格、6 名工作人员。"
+CLI_SEED_SKIPPED = "数据库里已有地区数据，未重复创建演示县。"
+CLI_TRAINED = "NLU 模型已训练并启用：{version}（测试集准确率 {accuracy}，宏 F1 {f1}）"
+CLI_GRID_NOT_FOUND = "找不到网格 {code}。用 gridline grid list 查看所有网格。"
+CLI_INVITE = "已为{name}（{grid}）生成邀请码，{days} 天内有效。在 Telegram 打开：{link}"
+CLI_WORKER_NOT_FOUND = "找不到名为「{name}」的工作人员。"
+CLI_WORKER_AMBIGUOUS = "有多名叫「{name}」的工作人员，请用手机号区分：{phones}"
+CLI_CHAT_INTRO = "网格直通车 · 终端对话（{who}）。输入 /help 查看说明，按 Ctrl-D 退出。有按钮时输入编号即可选择。"
+CLI_CHAT_PROMPT = "你> "
+CLI_BOT_PREFIX = "网格直通车> "
+
+
+def local_time(moment: datetime) -> str:
+    return f"{moment.astimezone(LOCAL_TZ):%m月%d日 %H:%M}"
+
+
+def when_phrase(moment: datetime, now: datetime) -> str:
+    """'今天 17:30', '明天 08:30' or '周一（12月01日）08:30' — how a resident would say it."""
+    target = moment.astimezone(LOCAL_TZ)
+    today = now.astimezone(LOCAL_TZ).date()
+    days = (target.date() - today).days
+    clock = f"{target:%H:%M}"
+    if days == 0:
+        return f"今天 {clock}"
+    if days == 1:
+        return f"明天 {clock}"
+    if days == 2:
+        return f"后天 {clock}"
+    return f"周{WEEKDAYS[target.weekday()]}（{target:%m月%d日}）{clock}"
+
+
+CLI_WORKER_ON_OTHER_CHANNEL = (
+    "{name} 已在 {channel} 上登记。加上 --take-over 可改为在终端接单（原渠道将不再收到工单）。"
+)

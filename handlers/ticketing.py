@@ -1,0 +1,149 @@
+"""Opening tickets and telling everyone concerned: the resident, the assignee."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from county import directory, routing, tickets
+from county.models import Category, Grid, Party, Resident, Ticket, Worker
+from county.routing import RoutingDecision
+from handlers import texts
+from handlers.messages import Button, Keyboard
+from handlers.turn import Turn, queue_message
+
+CLAIM = "tk:claim"
+RESOLVE = "tk:done"
+
+
+def card_buttons(ticket: Ticket) -> Keyboard:
+    if ticket.status in ("queued", "assigned"):
+        return [
+            [
+                Button(texts.CLAIM_BUTTON, f"{CLAIM}:{ticket.id}"),
+                Button(texts.RESOLVE_BUTTON, f"{RESOLVE}:{ticket.id}"),
+            ]
+        ]
+    if ticket.status == "claimed":
+        return [[Button(texts.RESOLVE_BUTTON, f"{RESOLVE}:{ticket.id}")]]
+    return []
+
+
+def card_text(ticket: Ticket, resident: Resident) -> str:
+    return texts.TICKET_CARD.format(
+        number=ticket.number,
+        category=texts.CATEGORY_NAMES[ticket.category],
+        priority=texts.PRIORITY_NAMES[ticket.priority],
+        grid=ticket.grid.full_name,
+        resident=resident.display_name or "居民",
+        time=texts.local_time(ticket.created_at),
+        summary=ticket.summary,
+    )
+
+
+def role_name(worker: Worker) -> str:
+    return texts.ROLE_NAMES.get(worker.role, "工作人员")
+
+
+def send_card(
+    session: AsyncSession, ticket: Ticket, resident: Resident, worker: Worker, now: datetime
+) -> None:
+    queue_message(
+        session,
+        Party.WORKER,
+        worker.id,
+        card_text(ticket, resident),
+        card_buttons(ticket),
+        ticket_id=ticket.id,
+        now=now,
+    )
+
+
+def acceptance_text(ticket: Ticket, decision: RoutingDecision, now: datetime) -> str:
+    lines = [
+        texts.TICKET_ACCEPTED.format(
+            number=ticket.number,
+            category=texts.CATEGORY_NAMES[ticket.category],
+            priority=texts.PRIORITY_NAMES[ticket.priority],
+            grid=ticket.grid.full_name,
+        )
+    ]
+    if decision.worker is not None:
+        lines.append(
+            texts.HANDLED_BY.format(role=role_name(decision.worker), name=decision.worker.name)
+        )
+    elif decision.expected_at is not None:
+        lines.append(texts.QUEUED_UNTIL.format(when=texts.when_phrase(decision.expected_at, now)))
+    else:
+        lines.append(texts.QUEUED_UNKNOWN)
+    if ticket.priority == "red":
+        lines.append(texts.EMERGENCY_HINT)
+    lines.append(texts.ACK_HINT)
+    return "\n".join(lines)
+
+
+async def open_and_route(
+    turn: Turn,
+    resident: Resident,
+    grid: Grid,
+    category: Category,
+    text: str,
+    confidence: float | None,
+) -> Ticket:
+    ticket = await tickets.open_ticket(
+        turn.session,
+        resident=resident,
+        grid=grid,
+        category=category,
+        text=text,
+        channel=turn.inbound.channel,
+        moment=turn.now,
+        confidence=confidence,
+    )
+    turn.stored.ticket_id = ticket.id
+    decision = await tickets.route(turn.session, ticket, turn.now)
+    if decision.worker is not None:
+        send_card(turn.session, ticket, resident, decision.worker, turn.now)
+    turn.to_resident(resident, acceptance_text(ticket, decision, turn.now), ticket_id=ticket.id)
+    return ticket
+
+
+async def dispatch_queued(
+    session: AsyncSession, now: datetime, grid_ids: list[int] | None = None
+) -> int:
+    """Give queued tickets to whoever is now on duty; returns how many found someone."""
+    handed = 0
+    for ticket in await tickets.queued_tickets(session, grid_ids):
+        decision = await routing.choose_assignee(session, ticket.grid, now)
+        if decision.worker is None:
+            continue
+        await tickets.route(session, ticket, now)
+        resident = await session.get(Resident, ticket.resident_id)
+        assert resident is not None
+        send_card(session, ticket, resident, decision.worker, now)
+        queue_message(
+            session,
+            Party.RESIDENT,
+            resident.id,
+            texts.NOW_HANDLED_BY.format(
+                number=ticket.number, role=role_name(decision.worker), name=decision.worker.name
+            ),
+            None,
+            ticket_id=ticket.id,
+            now=now,
+        )
+        handed += 1
+    return handed
+
+
+async def dispatch_queued_for(session: AsyncSession, worker: Worker, now: datetime) -> int:
+    grids = await directory.grids_served_by(session, worker)
+    return await dispatch_queued(session, now, [g.id for g in grids]) if grids else 0
+
+
+async def resident_of(session: AsyncSession, ticket: Ticket) -> Resident:
+    resident = await session.scalar(select(Resident).where(Resident.id == ticket.resident_id))
+    assert resident is not None
+    return resident

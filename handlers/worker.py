@@ -1,0 +1,246 @@
+"""What a registered worker can do: duty toggles, claim, reply, resolve, list."""
+
+from __future__ import annotations
+
+from county import directory, tickets
+from county.models import (
+    DutyOverride,
+    EventKind,
+    Party,
+    Ticket,
+    TicketStatus,
+    Worker,
+)
+from county.roster import end_of_local_day, is_on_duty
+from county.tickets import ClaimOutcome
+from handlers import texts
+from handlers.messages import InboundKind
+from handlers.resident import UNSUPPORTED, rating_keyboard
+from handlers.ticketing import (
+    CLAIM,
+    RESOLVE,
+    card_buttons,
+    card_text,
+    dispatch_queued_for,
+    resident_of,
+    role_name,
+)
+from handlers.turn import Turn, ticket_of_delivered_message
+
+
+async def on_duty_toggle(turn: Turn, worker: Worker, on: bool) -> None:
+    worker.duty_override = DutyOverride.ON if on else DutyOverride.OFF
+    worker.duty_override_until = end_of_local_day(turn.now)
+    turn.to_worker(worker, texts.ON_DUTY if on else texts.OFF_DUTY)
+    if on:
+        await turn.session.flush()
+        handed = await dispatch_queued_for(turn.session, worker, turn.now)
+        if handed:
+            turn.to_worker(worker, texts.QUEUE_HANDED_OVER.format(count=handed))
+
+
+async def on_status(turn: Turn, worker: Worker) -> None:
+    state = "值班中" if is_on_duty(worker, turn.now) else "未值班"
+    open_tickets = await tickets.open_tickets_of_worker(turn.session, worker.id)
+    lines = [texts.WORKER_DUTY_LINE.format(state=state)]
+    if not open_tickets:
+        lines.append(texts.WORKER_STATUS_NONE)
+    else:
+        lines.append(texts.WORKER_STATUS_HEADER.format(count=len(open_tickets)))
+        for ticket in open_tickets:
+            summary = ticket.summary if len(ticket.summary) <= 30 else ticket.summary[:30] + "…"
+            lines.append(
+                f"{ticket.number}｜{texts.CATEGORY_NAMES[ticket.category]}｜"
+                f"{texts.STATUS_NAMES[ticket.status]}\n  {summary}"
+            )
+    turn.to_worker(worker, "\n".join(lines))
+
+
+async def claim(turn: Turn, worker: Worker, ticket: Ticket) -> ClaimOutcome:
+    result = await tickets.claim(turn.session, ticket, worker, turn.now)
+    if result.outcome == ClaimOutcome.CLAIMED:
+        resident = await resident_of(turn.session, ticket)
+        turn.to_resident(
+            resident,
+            texts.CLAIMED_NOTICE_RESIDENT.format(name=worker.name, number=ticket.number),
+            ticket_id=ticket.id,
+        )
+    return result.outcome
+
+
+def refusal(outcome: ClaimOutcome, ticket: Ticket) -> str:
+    if outcome == ClaimOutcome.ALREADY_YOURS:
+        return texts.ALREADY_YOURS
+    if outcome == ClaimOutcome.TAKEN:
+        name = ticket.assignee.name if ticket.assignee else "其他网格员"
+        return texts.TAKEN_BY.format(name=name)
+    if outcome == ClaimOutcome.NOT_ALLOWED:
+        return texts.TICKET_NOT_YOURS
+    return texts.TICKET_CLOSED.format(status=texts.STATUS_NAMES[ticket.status])
+
+
+async def on_ticket_button(turn: Turn, worker: Worker, data: str) -> None:
+    action, _, raw_id = data.rpartition(":")
+    ticket = await turn.session.get(Ticket, int(raw_id)) if raw_id.isdigit() else None
+    if ticket is None:
+        turn.answer(texts.CHOICE_EXPIRED)
+        return
+    resident = await resident_of(turn.session, ticket)
+    if action == CLAIM:
+        outcome = await claim(turn, worker, ticket)
+        if outcome == ClaimOutcome.CLAIMED:
+            turn.answer(texts.CLAIMED_TOAST)
+        else:
+            turn.answer(refusal(outcome, ticket))
+        if outcome in (ClaimOutcome.CLAIMED, ClaimOutcome.ALREADY_YOURS):
+            turn.edit(
+                card_text(ticket, resident) + texts.CARD_CLAIMED_SUFFIX.format(name=worker.name),
+                card_buttons(ticket),
+            )
+        return
+    if action == RESOLVE:
+        await resolve(turn, worker, ticket)
+        if ticket.status == TicketStatus.RESOLVED:
+            turn.edit(card_text(ticket, resident) + texts.CARD_RESOLVED_SUFFIX)
+        return
+    turn.answer(texts.CHOICE_EXPIRED)
+
+
+async def resolve(turn: Turn, worker: Worker, ticket: Ticket) -> None:
+    if not ticket.is_open:
+        turn.answer(texts.TICKET_CLOSED.format(status=texts.STATUS_NAMES[ticket.status]))
+        return
+    if ticket.assignee_id not in (None, worker.id) and ticket.status == TicketStatus.CLAIMED:
+        assignee = ticket.assignee.name if ticket.assignee else "其他网格员"
+        turn.answer(texts.TAKEN_BY.format(name=assignee))
+        return
+    if ticket.assignee_id != worker.id:
+        outcome = await claim(turn, worker, ticket)
+        if outcome not in (ClaimOutcome.CLAIMED, ClaimOutcome.ALREADY_YOURS):
+            turn.answer(refusal(outcome, ticket))
+            return
+    await tickets.resolve(turn.session, ticket, worker, turn.now)
+    resident = await resident_of(turn.session, ticket)
+    turn.to_resident(
+        resident,
+        texts.RESOLVED_NOTICE_RESIDENT.format(number=ticket.number),
+        rating_keyboard(ticket),
+        ticket_id=ticket.id,
+    )
+    turn.answer(texts.RESOLVED_TOAST)
+
+
+async def relay_to_resident(turn: Turn, worker: Worker, ticket: Ticket, text: str) -> None:
+    if not ticket.is_open:
+        turn.to_worker(worker, texts.TICKET_CLOSED.format(status=texts.STATUS_NAMES[ticket.status]))
+        return
+    if ticket.assignee_id != worker.id or ticket.status != TicketStatus.CLAIMED:
+        # Writing to the resident is acknowledging the ticket; claim it on the way.
+        outcome = await claim(turn, worker, ticket)
+        if outcome not in (ClaimOutcome.CLAIMED, ClaimOutcome.ALREADY_YOURS):
+            turn.to_worker(worker, refusal(outcome, ticket))
+            return
+    turn.stored.ticket_id = ticket.id
+    tickets.log_event(
+        turn.session,
+        ticket,
+        EventKind.WORKER_MESSAGE,
+        turn.now,
+        actor=Party.WORKER,
+        actor_id=worker.id,
+        body=text,
+    )
+    resident = await resident_of(turn.session, ticket)
+    turn.to_resident(
+        resident,
+        texts.WORKER_SAYS.format(
+            role=role_name(worker), name=worker.name, number=ticket.number, text=text
+        ),
+        ticket_id=ticket.id,
+    )
+    turn.to_worker(
+        worker, texts.RELAYED_TO_RESIDENT.format(number=ticket.number), ticket_id=ticket.id
+    )
+
+
+async def on_text(turn: Turn, worker: Worker) -> None:
+    text = (turn.inbound.text or "").strip()
+    if not text:
+        turn.to_worker(worker, texts.EMPTY_TEXT)
+        return
+    if len(text) > turn.settings.max_message_chars:
+        turn.to_worker(
+            worker, texts.TOO_LONG.format(length=len(text), limit=turn.settings.max_message_chars)
+        )
+        return
+    replied = turn.inbound.reply_to_message_id
+    if replied is not None:
+        ticket_id = await ticket_of_delivered_message(
+            turn.session, turn.inbound.channel, turn.inbound.chat_id, replied
+        )
+        ticket = await turn.session.get(Ticket, ticket_id) if ticket_id else None
+        if ticket is not None:
+            await relay_to_resident(turn, worker, ticket, text)
+            return
+    claimed = [
+        t
+        for t in await tickets.open_tickets_of_worker(turn.session, worker.id)
+        if t.status == TicketStatus.CLAIMED
+    ]
+    if len(claimed) == 1:
+        await relay_to_resident(turn, worker, claimed[0], text)
+        return
+    turn.to_worker(worker, texts.REPLY_HOW if claimed else texts.WORKER_TEXT_HINT)
+
+
+async def on_reply_command(turn: Turn, worker: Worker, argument: str) -> None:
+    number, _, text = argument.strip().partition(" ")
+    if not number or not text.strip():
+        turn.to_worker(worker, texts.REPLY_USAGE)
+        return
+    ticket = await tickets.ticket_by_number(turn.session, number)
+    if ticket is None:
+        turn.to_worker(worker, texts.TICKET_NOT_FOUND.format(number=number))
+        return
+    await relay_to_resident(turn, worker, ticket, text.strip())
+
+
+async def handle(turn: Turn, worker: Worker) -> None:
+    inbound = turn.inbound
+    if inbound.kind == InboundKind.COMMAND:
+        command, argument = inbound.command
+        if command == "/start":
+            turn.to_worker(worker, texts.WORKER_WELCOME_BACK.format(name=worker.name))
+        elif command == "/help":
+            turn.to_worker(worker, texts.HELP_WORKER)
+        elif command == "/status":
+            await on_status(turn, worker)
+        elif command in ("/onduty", "/offduty"):
+            await on_duty_toggle(turn, worker, command == "/onduty")
+        elif command == "/reply":
+            await on_reply_command(turn, worker, argument)
+        elif command in ("/cancel", "/new"):
+            turn.to_worker(worker, texts.WORKER_CANCEL)
+        else:
+            turn.to_worker(worker, texts.UNKNOWN_COMMAND_WORKER.format(command=command))
+    elif inbound.kind == InboundKind.BUTTON:
+        data = inbound.button_data or ""
+        if data.startswith("tk:"):
+            await on_ticket_button(turn, worker, data)
+        else:
+            turn.answer(texts.CHOICE_EXPIRED)
+    elif inbound.kind == InboundKind.TEXT or (
+        inbound.kind == InboundKind.PHOTO and (inbound.text or "").strip()
+    ):
+        await on_text(turn, worker)
+    elif inbound.kind in UNSUPPORTED or inbound.kind == InboundKind.PHOTO:
+        turn.to_worker(
+            worker, texts.UNSUPPORTED_KIND.get(inbound.kind, texts.UNSUPPORTED_KIND["other"])
+        )
+    else:
+        turn.to_worker(worker, texts.WORKER_TEXT_HINT)
+
+
+async def served_area(turn: Turn, worker: Worker) -> str:
+    grids = await directory.grids_served_by(turn.session, worker)
+    return "、".join(g.full_name for g in grids) or "未分配网格"
