@@ -44,9 +44,14 @@ async def build(
     clock: Clock | None = None,
     parser: IntentParser | None = None,
     kv: KeyValueStore | None = None,
+    migrate: bool = True,
 ) -> Gridline:
     clock = clock or SystemClock()
-    engine, sessions = await open_database(settings)
+    if migrate:
+        engine, sessions = await open_database(settings)
+    else:
+        engine = engine_from_settings(settings)
+        sessions = session_factory(engine)
     if parser is None:
         async with sessions() as session:
             model = await load_active_or_train(session, settings.model_dir, clock.now())
