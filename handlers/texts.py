@@ -102,7 +102,7 @@ FALLBACK_CHAT = "好的。如需反映问题，请直接描述是什么事、在
 EMERGENCY_HINT = "⚠️ 如有明火、燃气泄漏、有人受伤等紧急情况，请立即拨打 119 / 120 / 110！"
 TICKET_ACCEPTED = "✅ 已受理，工单号：{number}\n类别：{category}（{priority}）\n网格：{grid}"
 HANDLED_BY = "已派给{role}{name}，会尽快与您联系。"
-QUEUED_UNTIL = "当前没有值班人员在线，工单已进入网格待办队列，预计{when}起处理。"
+QUEUED_UNTIL = "当前没有值班人员在线，工单已进入网格待办队列，预计{when} 起处理。"
 QUEUED_UNKNOWN = "当前没有值班人员在线，工单已进入网格待办队列，网格员上线后会第一时间处理。"
 NOW_HANDLED_BY = "您的工单 {number} 已由{role}{name}接手处理。"
 ACK_HINT = "网格员回复后，您在这里直接回复就能和他对话。查看进度请发送 /status"
@@ -200,18 +200,16 @@ def local_time(moment: datetime) -> str:
 
 
 def when_phrase(moment: datetime, now: datetime) -> str:
-    """'今天 17:30', '明天 08:30' or '周一（12月01日）08:30' — how a resident would say it."""
+    """'今天（周五）17:30' or '周一（11月30日）08:30' — how a resident would say it."""
     target = moment.astimezone(LOCAL_TZ)
     today = now.astimezone(LOCAL_TZ).date()
     days = (target.date() - today).days
     clock = f"{target:%H:%M}"
-    if days == 0:
-        return f"今天 {clock}"
-    if days == 1:
-        return f"明天 {clock}"
-    if days == 2:
-        return f"后天 {clock}"
-    return f"周{WEEKDAYS[target.weekday()]}（{target:%m月%d日}）{clock}"
+    weekday = f"周{WEEKDAYS[target.weekday()]}"
+    relative = {0: "今天", 1: "明天", 2: "后天"}.get(days)
+    if relative is not None:
+        return f"{relative}（{weekday}）{clock}"
+    return f"{weekday}（{target:%m月%d日}）{clock}"
 
 
 CLI_WORKER_ON_OTHER_CHANNEL = (

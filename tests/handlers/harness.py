@@ -1,0 +1,106 @@
+"""Drives the conversation core directly, the way an adapter would, on a 'test' channel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from bot.app import Gridline
+from bot.delivery import OutboxDispatcher
+from county import invites
+from county.models import InboundMessage
+from handlers.messages import Inbound, InboundKind, Keyboard, Outcome
+from tests.factories import demo_worker
+
+CHANNEL = "test"
+
+
+@dataclass
+class Delivered:
+    chat_id: str
+    text: str
+    buttons: Keyboard
+    message_id: str
+
+    def button(self, label: str) -> str:
+        for row in self.buttons:
+            for button in row:
+                if label in button.label:
+                    return button.data
+        raise AssertionError(f"no button {label!r} in {self.buttons}")
+
+
+class Harness:
+    def __init__(self, gridline: Gridline) -> None:
+        self.gridline = gridline
+        self.delivered: list[Delivered] = []
+        self.dispatcher = OutboxDispatcher(CHANNEL, gridline.sessions, self._send, gridline.clock)
+
+    async def _send(self, chat_id: str, text: str, buttons: Keyboard) -> str:
+        message = Delivered(chat_id, text, buttons, f"m{len(self.delivered) + 1}")
+        self.delivered.append(message)
+        return message.message_id
+
+    async def send(self, inbound: Inbound) -> tuple[Outcome, list[Delivered]]:
+        before = len(self.delivered)
+        outcome = await self.gridline.conversation.handle(inbound)
+        await self.dispatcher.deliver_pending()
+        return outcome, self.delivered[before:]
+
+    async def say(
+        self, user: str, text: str, *, reply_to: str | None = None, kind: InboundKind | None = None
+    ) -> list[Delivered]:
+        if kind is None:
+            kind = InboundKind.COMMAND if text.startswith("/") else InboundKind.TEXT
+        _, sent = await self.send(
+            Inbound(
+                channel=CHANNEL,
+                user_id=user,
+                chat_id=user,
+                kind=kind,
+                text=text,
+                display_name="张阿姨",
+                reply_to_message_id=reply_to,
+            )
+        )
+        return sent
+
+    async def press(
+        self, user: str, data: str, message_id: str | None = None
+    ) -> tuple[Outcome, list[Delivered]]:
+        return await self.send(
+            Inbound(
+                channel=CHANNEL,
+                user_id=user,
+                chat_id=user,
+                kind=InboundKind.BUTTON,
+                button_data=data,
+                message_id=message_id,
+            )
+        )
+
+    def to(self, user: str) -> list[Delivered]:
+        return [m for m in self.delivered if m.chat_id == user]
+
+    async def bind_demo_grid(
+        self, user: str, community: str = "幸福社区", grid: str = "第一网格"
+    ) -> list[Delivered]:
+        prompt = (await self.say(user, "/start"))[-1]
+        outcome, _ = await self.press(user, prompt.button(community), prompt.message_id)
+        assert outcome.edit is not None, "choosing a community shows its grids"
+        choice = Delivered(user, outcome.edit.text, outcome.edit.buttons, prompt.message_id)
+        outcome, sent = await self.press(user, choice.button(grid), prompt.message_id)
+        assert outcome.edit is not None and grid in outcome.edit.text
+        return sent
+
+    async def register_worker(self, name: str, user: str) -> list[Delivered]:
+        async with self.gridline.sessions() as session:
+            worker = await demo_worker(session, name)
+            invite = await invites.create_invite(session, worker, self.gridline.clock.now(), 14)
+            await session.commit()
+        return await self.say(user, f"/start {invite.code}")
+
+    async def inbound_count(self) -> int:
+        async with self.gridline.sessions() as session:
+            return int(await session.scalar(select(func.count()).select_from(InboundMessage)) or 0)

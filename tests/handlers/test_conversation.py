@@ -1,0 +1,278 @@
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from bot.app import Gridline
+from core.clock import FixedClock
+from county.models import (
+    EventKind,
+    InboundMessage,
+    LabelledExample,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+)
+from handlers import texts
+from handlers.messages import InboundKind
+from tests.factories import demo_county
+from tests.handlers.harness import Harness
+
+RESIDENT = "r-100"
+WANG = "w-wangfang"  # 王芳: primary worker of 幸福社区第一网格
+LI = "w-liqiang"  # 李强: backup worker of the same grid
+HAZARD = "幸福小区3栋楼道里有人给电瓶车充电，很危险"
+
+
+async def setup(gridline: Gridline) -> Harness:
+    async with gridline.sessions() as session:
+        await demo_county(session, gridline.clock.now())
+    return Harness(gridline)
+
+
+async def only_ticket(gridline: Gridline) -> Ticket:
+    async with gridline.sessions() as session:
+        found = (await session.scalars(select(Ticket))).all()
+    assert len(found) == 1
+    return found[0]
+
+
+async def test_unbound_resident_binds_then_waiting_request_is_filed(gridline: Gridline) -> None:
+    chat = await setup(gridline)
+    await chat.register_worker("王芳", WANG)
+    sent = await chat.say(RESIDENT, HAZARD)
+    assert texts.ASK_BIND_BEFORE_REQUEST in sent[-1].text
+    assert await chat.inbound_count() == 2  # the worker's /start and the resident's request
+    assert not chat.to(WANG)[1:], "nothing is routed before the resident is bound"
+
+    sent = await chat.bind_demo_grid(RESIDENT)
+    ticket = await only_ticket(gridline)
+    assert ticket.category == "hazard" and ticket.summary == HAZARD
+    assert ticket.status == TicketStatus.ASSIGNED
+    acknowledgement = next(m for m in sent if m.chat_id == RESIDENT and "已受理" in m.text)
+    assert ticket.number in acknowledgement.text and "王芳" in acknowledgement.text
+    card = chat.to(WANG)[-1]
+    assert ticket.number in card.text and HAZARD in card.text
+    assert {b.label for row in card.buttons for b in row} == {"接单", "办结"}
+
+
+async def test_full_loop_claim_reply_followup_resolve_rate(gridline: Gridline) -> None:
+    chat = await setup(gridline)
+    await chat.register_worker("王芳", WANG)
+    await chat.bind_demo_grid(RESIDENT)
+    await chat.say(RESIDENT, HAZARD)
+    ticket = await only_ticket(gridline)
+    card = chat.to(WANG)[-1]
+
+    outcome, sent = await chat.press(WANG, card.button("接单"), card.message_id)
+    assert outcome.answer == texts.CLAIMED_TOAST
+    assert outcome.edit is not None and "已接单" in outcome.edit.text
+    assert [b.label for row in outcome.edit.buttons for b in row] == ["办结"]
+    assert any("已接单" in m.text for m in sent if m.chat_id == RESIDENT)
+
+    sent = await chat.say(WANG, "我下午三点过来看看", reply_to=card.message_id)
+    relayed = next(m for m in sent if m.chat_id == RESIDENT)
+    assert "我下午三点过来看看" in relayed.text and "王芳" in relayed.text
+
+    sent = await chat.say(RESIDENT, "好的，我在家等你")
+    assert any("好的，我在家等你" in m.text for m in sent if m.chat_id == WANG)
+    assert any(ticket.number in m.text for m in sent if m.chat_id == RESIDENT)
+
+    outcome, sent = await chat.press(WANG, card.button("办结"), card.message_id)
+    assert outcome.answer == texts.RESOLVED_TOAST
+    notice = next(m for m in sent if m.chat_id == RESIDENT)
+    assert "已办结" in notice.text
+    outcome, _ = await chat.press(RESIDENT, notice.button("满意"), notice.message_id)
+    assert outcome.answer == texts.RATED
+    outcome, _ = await chat.press(RESIDENT, notice.button("满意"), notice.message_id)
+    assert outcome.answer == texts.ALREADY_RATED
+
+    async with gridline.sessions() as session:
+        kinds = [
+            e.kind
+            for e in (
+                await session.scalars(
+                    select(TicketEvent)
+                    .where(TicketEvent.ticket_id == ticket.id)
+                    .order_by(TicketEvent.id)
+                )
+            ).all()
+        ]
+        linked = await session.scalar(
+            select(func.count())
+            .select_from(InboundMessage)
+            .where(InboundMessage.ticket_id == ticket.id)
+        )
+    assert kinds == [
+        EventKind.CREATED,
+        EventKind.ROUTED,
+        EventKind.CLAIMED,
+        EventKind.WORKER_MESSAGE,
+        EventKind.RESIDENT_MESSAGE,
+        EventKind.RESOLVED,
+        EventKind.RATED,
+    ]
+    assert linked == 3  # the report, the worker's reply, the resident's follow-up
+
+    # After resolution a new message is a new request, not part of the old thread.
+    await chat.say(RESIDENT, "小区门口的井盖没了，晚上看不见很危险")
+    async with gridline.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Ticket)) == 2
+
+
+async def test_unsure_model_asks_with_buttons_and_stores_the_label(gridline: Gridline) -> None:
+    chat = await setup(gridline)
+    await chat.bind_demo_grid(RESIDENT)
+    sent = await chat.say(RESIDENT, "帮我看看这个事情")
+    question = sent[-1]
+    assert question.text in (texts.CHOOSE_CATEGORY, texts.CHOOSE_CATEGORY_AFTER_OUT_OF_SCOPE)
+    labels = {b.label for row in question.buttons for b in row}
+    assert set(texts.CATEGORY_NAMES.values()) | {texts.NONE_OF_THESE} == labels
+
+    outcome, sent = await chat.press(RESIDENT, question.button("民政"), question.message_id)
+    assert outcome.edit is not None and "民政" in outcome.edit.text
+    assert any("已受理" in m.text for m in sent)
+    outcome, _ = await chat.press(RESIDENT, question.button("民政"), question.message_id)
+    assert outcome.answer is not None and "已经提交过" in outcome.answer
+    async with gridline.sessions() as session:
+        label = (await session.scalars(select(LabelledExample))).one()
+        ticket = (await session.scalars(select(Ticket))).one()
+    assert (label.text, label.intent, label.source) == (
+        "帮我看看这个事情",
+        "welfare",
+        "resident_choice",
+    )
+    assert ticket.category == "welfare"
+
+
+async def test_bad_input_gets_chinese_replies_and_is_stored(gridline: Gridline) -> None:
+    chat = await setup(gridline)
+    await chat.bind_demo_grid(RESIDENT)
+    before = await chat.inbound_count()
+    cases = [
+        (InboundKind.STICKER, None, texts.UNSUPPORTED_KIND["sticker"]),
+        (InboundKind.VOICE, None, texts.UNSUPPORTED_KIND["voice"]),
+        (InboundKind.DOCUMENT, None, texts.UNSUPPORTED_KIND["document"]),
+        (InboundKind.PHOTO, "", texts.PHOTO_WITHOUT_CAPTION),
+        (InboundKind.TEXT, "   ", texts.EMPTY_TEXT),
+    ]
+    for kind, text, expected in cases:
+        sent = (
+            await chat.say(RESIDENT, text or "", kind=kind)
+            if text is not None
+            else (await chat.say(RESIDENT, "", kind=kind))
+        )
+        assert sent[-1].text == expected, kind
+    long_text = "楼上漏水" * 1250  # 5 000 characters
+    sent = await chat.say(RESIDENT, long_text)
+    assert "5000" in sent[-1].text and "2000" in sent[-1].text
+    sent = await chat.say(RESIDENT, "/frobnicate")
+    assert "/frobnicate" in sent[-1].text and "/help" in sent[-1].text
+    sent = await chat.say("stranger", "/start NOTACODE12")
+    assert sent[-1].text == texts.INVITE_INVALID
+    outcome, _ = await chat.press("stranger", "tk:claim:1")
+    assert outcome.answer == texts.NOT_A_WORKER
+    sent = await chat.say("stranger", "/onduty")
+    assert sent[-1].text == texts.NOT_A_WORKER
+    assert await chat.inbound_count() == before + 10
+    async with gridline.sessions() as session:
+        stored = (
+            await session.scalars(select(InboundMessage).where(InboundMessage.text == long_text))
+        ).one()
+        assert stored.ticket_id is None
+        assert await session.scalar(select(func.count()).select_from(Ticket)) == 0
+
+
+async def test_second_worker_cannot_claim_a_taken_ticket(gridline: Gridline) -> None:
+    chat = await setup(gridline)
+    await chat.register_worker("王芳", WANG)
+    await chat.register_worker("李强", LI)
+    await chat.bind_demo_grid(RESIDENT)
+    await chat.say(RESIDENT, HAZARD)
+    card = chat.to(WANG)[-1]
+    await chat.press(WANG, card.button("接单"), card.message_id)
+    outcome, _ = await chat.press(LI, card.button("接单"))
+    assert outcome.answer == texts.TAKEN_BY.format(name="王芳")
+    outcome, _ = await chat.press(WANG, card.button("接单"), card.message_id)
+    assert outcome.answer == texts.ALREADY_YOURS
+
+
+async def test_queue_when_nobody_on_duty_then_handed_over_on_onduty(
+    gridline: Gridline, clock: FixedClock
+) -> None:
+    chat = await setup(gridline)
+    await chat.register_worker("王芳", WANG)
+    await chat.bind_demo_grid(RESIDENT)
+    clock.advance(timedelta(days=1))  # Saturday: no shifts in the demo county
+    sent = await chat.say(RESIDENT, HAZARD)
+    ack = sent[-1].text
+    assert "待办队列" in ack and "周一" in ack and "08:30" in ack
+    assert (await only_ticket(gridline)).status == TicketStatus.QUEUED
+
+    sent = await chat.say(WANG, "/onduty")
+    assert any(m.text == texts.ON_DUTY for m in sent)
+    assert any("【新工单】" in m.text for m in sent if m.chat_id == WANG)
+    assert any("已由网格员王芳接手" in m.text for m in sent if m.chat_id == RESIDENT)
+    assert (await only_ticket(gridline)).status == TicketStatus.ASSIGNED
+
+    sent = await chat.say(WANG, "/offduty")
+    assert sent[-1].text == texts.OFF_DUTY
+
+
+async def test_offduty_worker_is_skipped_for_backup(gridline: Gridline) -> None:
+    chat = await setup(gridline)
+    await chat.register_worker("王芳", WANG)
+    await chat.register_worker("李强", LI)
+    await chat.say(WANG, "/offduty")
+    await chat.bind_demo_grid(RESIDENT)
+    await chat.say(RESIDENT, HAZARD)
+    ticket = await only_ticket(gridline)
+    assert ticket.assignee is not None and ticket.assignee.name == "李强"
+    assert any("【新工单】" in m.text for m in chat.to(LI))
+
+
+async def test_status_and_cancel(gridline: Gridline) -> None:
+    chat = await setup(gridline)
+    await chat.bind_demo_grid(RESIDENT)
+    sent = await chat.say(RESIDENT, "/status")
+    assert sent[-1].text == texts.STATUS_NONE
+    await chat.say(RESIDENT, HAZARD)
+    ticket = await only_ticket(gridline)
+    sent = await chat.say(RESIDENT, "/status")
+    assert ticket.number in sent[-1].text and "安全隐患" in sent[-1].text
+    sent = await chat.say(RESIDENT, "/cancel")
+    choice = sent[-1]
+    outcome, _ = await chat.press(RESIDENT, choice.button(ticket.number), choice.message_id)
+    assert outcome.answer == texts.TICKET_CANCELLED.format(number=ticket.number)
+    assert (await only_ticket(gridline)).status == TicketStatus.CANCELLED
+    outcome, _ = await chat.press(RESIDENT, choice.button(ticket.number), choice.message_id)
+    assert outcome.answer is not None and "无法撤销" in outcome.answer
+
+
+async def test_worker_registration_outcomes(gridline: Gridline) -> None:
+    chat = await setup(gridline)
+    sent = await chat.register_worker("王芳", WANG)
+    assert "王芳" in sent[-1].text and "幸福社区第一网格" in sent[-1].text
+    sent = await chat.register_worker("王芳", WANG)  # a fresh code, same person again
+    assert "王芳" in sent[-1].text
+    sent = await chat.register_worker("李强", WANG)  # one phone cannot be two workers
+    assert sent[-1].text == texts.ACCOUNT_TAKEN.format(name="王芳")
+    sent = await chat.say(WANG, "/help")
+    assert sent[-1].text == texts.HELP_WORKER
+
+
+async def test_location_binds_to_nearest_grid(gridline: Gridline) -> None:
+    chat = await setup(gridline)
+    await chat.say(RESIDENT, "/start")
+    from handlers.messages import Inbound
+
+    _, sent = await chat.send(
+        Inbound(
+            channel="test",
+            user_id=RESIDENT,
+            chat_id=RESIDENT,
+            kind=InboundKind.LOCATION,
+            latitude=30.8960,
+            longitude=113.8770,
+        )
+    )
+    assert "向阳村第一网格" in sent[-1].text
