@@ -1,0 +1,34 @@
+# The two commands of the README:  `make run`  and  `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: install run test lint bench clean
+
+$(INSTALLED): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+install: $(INSTALLED)
+
+# Migrate, seed the demo county when the database is empty, then serve (the model is
+# trained on first start when none exists).
+run: install
+	$(BIN)/gridline migrate
+	$(BIN)/gridline seed-demo
+	$(BIN)/gridline serve
+
+test: install
+	scripts/test.sh
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install
+	$(BIN)/python -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) data

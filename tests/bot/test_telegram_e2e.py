@@ -1,0 +1,159 @@
+"""A resident and grid workers talk to the real python-telegram-bot stack, which talks
+to a fake Telegram Bot API server on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from pydantic import SecretStr
+from sqlalchemy import func, select
+
+from bot.app import Gridline
+from bot.telegram_adapter import TelegramChannel
+from county import invites
+from county.models import InboundMessage, Ticket, TicketStatus
+from handlers import texts
+from tests.factories import demo_county, demo_worker
+from tests.support.fake_telegram import FakeTelegramServer
+
+RESIDENT = 5001
+WANG = 7001  # 王芳, primary grid worker of 幸福社区第一网格
+LI = 7002  # 李强, backup of the same grid
+STRANGER = 9001
+HAZARD = "幸福小区3栋楼道里有人给电瓶车充电，很危险"
+
+
+@pytest.fixture
+async def telegram(gridline: Gridline) -> AsyncIterator[FakeTelegramServer]:
+    async with FakeTelegramServer() as tg:
+        gridline.settings = gridline.settings.model_copy(
+            update={"telegram_bot_token": SecretStr(tg.token), "telegram_api_base_url": tg.base_url}
+        )
+        async with gridline.sessions() as session:
+            await demo_county(session, gridline.clock.now())
+        channel = TelegramChannel(gridline)
+        await channel.start()
+        try:
+            yield tg
+        finally:
+            await channel.stop()
+
+
+async def invite_code(gridline: Gridline, name: str) -> str:
+    async with gridline.sessions() as session:
+        invite = await invites.create_invite(
+            session, await demo_worker(session, name), gridline.clock.now(), 14
+        )
+        await session.commit()
+        return invite.code
+
+
+async def bind_resident(tg: FakeTelegramServer) -> None:
+    tg.push_text(RESIDENT, "/start", first_name="张阿姨")
+    await tg.wait_for_message(RESIDENT, contains="欢迎使用")
+    prompt = await tg.wait_for_message(RESIDENT, contains="社区或村")
+    tg.press_button(RESIDENT, prompt.message_id, prompt.button_data("幸福社区"))
+    grids = await tg.wait_for_edit(RESIDENT, prompt.message_id, contains="幸福社区下")
+    tg.press_button(RESIDENT, prompt.message_id, grids.button_data("第一网格"))
+    await tg.wait_for_edit(RESIDENT, prompt.message_id, contains="已绑定")
+
+
+async def test_report_claim_reply_resolve_rate(
+    gridline: Gridline, telegram: FakeTelegramServer
+) -> None:
+    tg = telegram
+    tg.push_text(WANG, f"/start {await invite_code(gridline, '王芳')}", first_name="王芳")
+    await tg.wait_for_message(WANG, contains="已登记为网格员")
+
+    await bind_resident(tg)
+    tg.push_text(RESIDENT, HAZARD, first_name="张阿姨")
+    ack = await tg.wait_for_message(RESIDENT, contains="已受理")
+    async with gridline.sessions() as session:
+        ticket = (await session.scalars(select(Ticket))).one()
+    assert ticket.number in ack.text and "安全隐患" in ack.text and "王芳" in ack.text
+
+    card = await tg.wait_for_message(WANG, contains="【新工单】")
+    assert ticket.number in card.text and HAZARD in card.text
+    query = tg.press_button(WANG, card.message_id, card.button_data("接单"))
+    assert (await tg.wait_for_callback_answer(query))["text"] == texts.CLAIMED_TOAST
+    claimed = await tg.wait_for_edit(WANG, card.message_id, contains="已接单")
+    assert [label for row in claimed.buttons for label, _ in row] == ["办结"]
+    await tg.wait_for_message(RESIDENT, contains="已接单")
+
+    tg.push_text(WANG, "您好，我半小时后到3栋看看", reply_to_message_id=card.message_id)
+    relayed = await tg.wait_for_message(RESIDENT, contains="我半小时后到3栋看看")
+    assert "王芳" in relayed.text and ticket.number in relayed.text
+
+    tg.push_text(RESIDENT, "好的，我在一楼等你", reply_to_message_id=relayed.message_id)
+    await tg.wait_for_message(WANG, contains="好的，我在一楼等你")
+
+    query = tg.press_button(WANG, card.message_id, claimed.button_data("办结"))
+    assert (await tg.wait_for_callback_answer(query))["text"] == texts.RESOLVED_TOAST
+    await tg.wait_for_edit(WANG, card.message_id, contains="已办结")
+    done = await tg.wait_for_message(RESIDENT, contains="已办结")
+    query = tg.press_button(RESIDENT, done.message_id, done.button_data("满意"))
+    assert (await tg.wait_for_callback_answer(query))["text"] == texts.RATED
+
+    async with gridline.sessions() as session:
+        ticket = (await session.scalars(select(Ticket))).one()
+    assert ticket.status == TicketStatus.RESOLVED and ticket.rating == 3
+
+
+async def test_bad_input_over_telegram(gridline: Gridline, telegram: FakeTelegramServer) -> None:
+    tg = telegram
+    tg.push_text(WANG, f"/start {await invite_code(gridline, '王芳')}", first_name="王芳")
+    await tg.wait_for_message(WANG, contains="已登记")
+    tg.push_text(LI, f"/start {await invite_code(gridline, '李强')}", first_name="李强")
+    await tg.wait_for_message(LI, contains="已登记")
+    await bind_resident(tg)
+    async with gridline.sessions() as session:
+        stored_before = await session.scalar(select(func.count()).select_from(InboundMessage))
+
+    tg.push_sticker(RESIDENT)
+    await tg.wait_for_message(RESIDENT, contains=texts.UNSUPPORTED_KIND["sticker"])
+    tg.push_voice(RESIDENT)
+    await tg.wait_for_message(RESIDENT, contains=texts.UNSUPPORTED_KIND["voice"])
+    tg.push_document(RESIDENT)
+    await tg.wait_for_message(RESIDENT, contains=texts.UNSUPPORTED_KIND["document"])
+    tg.push_photo(RESIDENT, caption="")
+    await tg.wait_for_message(RESIDENT, contains=texts.PHOTO_WITHOUT_CAPTION)
+    tg.push_text(RESIDENT, "吵" * 5000)
+    await tg.wait_for_message(RESIDENT, contains="5000 个字")
+    tg.push_text(RESIDENT, "/whatever")
+    await tg.wait_for_message(RESIDENT, contains="没有「/whatever」这个指令")
+    tg.push_text(STRANGER, "/start FAKECODE99", first_name="冒充者")
+    await tg.wait_for_message(STRANGER, contains=texts.INVITE_INVALID)
+    tg.push_text(STRANGER, "/onduty")
+
+    # 王芳 is off duty, so the backup 李强 gets the card; she comes back and takes the
+    # ticket with /reply; then 李强 presses 接单 on his card and is told who has it.
+    tg.push_text(WANG, "/offduty")
+    await tg.wait_for_message(WANG, contains=texts.OFF_DUTY)
+    tg.push_text(RESIDENT, HAZARD)
+    card = await tg.wait_for_message(LI, contains="【新工单】")
+    async with gridline.sessions() as session:
+        number = (await session.scalars(select(Ticket.number))).one()
+    tg.push_text(WANG, f"/reply {number} 这个我来处理，马上到")
+    await tg.wait_for_message(RESIDENT, contains="这个我来处理")
+    query = tg.press_button(LI, card.message_id, card.button_data("接单"))
+    answer = await tg.wait_for_callback_answer(query)
+    assert answer["text"] == texts.TAKEN_BY.format(name="王芳")
+    query = tg.press_button(LI, card.message_id, card.button_data("接单"))
+    assert (await tg.wait_for_callback_answer(query))["text"] == texts.TAKEN_BY.format(name="王芳")
+    # A forged callback (a stranger's client sending 接单 data) is refused, twice.
+    refusal = await tg.wait_for_message(STRANGER, contains=texts.NOT_A_WORKER)
+    for _ in range(2):
+        query = tg.press_button(STRANGER, refusal.message_id, card.button_data("接单"), force=True)
+        assert (await tg.wait_for_callback_answer(query))["text"] == texts.NOT_A_WORKER
+
+    await tg.wait_until_consumed()
+    async with gridline.sessions() as session:
+        stored_after = await session.scalar(select(func.count()).select_from(InboundMessage))
+        long_kept = await session.scalar(
+            select(func.count())
+            .select_from(InboundMessage)
+            .where(InboundMessage.text == "吵" * 5000)
+        )
+    assert stored_after == stored_before + 15
+    assert long_kept == 1
