@@ -1,0 +1,31 @@
+import httpx
+
+from bot.app import Gridline
+from bot.web import create_web_app
+
+
+async def client(gridline: Gridline) -> httpx.AsyncClient:
+    transport = httpx.ASGITransport(app=create_web_app(gridline, telegram_enabled=False))
+    return httpx.AsyncClient(transport=transport, base_url="http://gridline.test")
+
+
+async def test_health_reports_database(gridline: Gridline) -> None:
+    async with await client(gridline) as http:
+        response = await http.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "telegram": False}
+
+
+async def test_model_parse_answers_in_rasa_shape(gridline: Gridline) -> None:
+    async with await client(gridline) as http:
+        response = await http.post("/model/parse", json={"text": "楼道里有人给电瓶车充电"})
+        bad = await http.post("/model/parse", json={"message": "x"})
+    body = response.json()
+    assert body["text"] == "楼道里有人给电瓶车充电"
+    assert body["intent"]["name"] == "hazard"
+    assert 0 < body["intent"]["confidence"] <= 1
+    ranking = body["intent_ranking"]
+    assert ranking[0]["name"] == "hazard"
+    assert ranking == sorted(ranking, key=lambda r: -r["confidence"])
+    assert body["entities"] == []
+    assert bad.status_code == 400

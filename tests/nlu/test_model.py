@@ -1,0 +1,33 @@
+import json
+from pathlib import Path
+
+import joblib
+
+from nlu.model import IntentModel, evaluate, load
+from nlu.parse import EmbeddedParser
+from nlu.training_data import TEST_DIR, load_dir
+
+
+def test_held_out_accuracy_floor(trained_model: IntentModel) -> None:
+    # A floor that catches a broken pipeline; the measured figure lives in docs/benchmarks.md.
+    metrics = evaluate(trained_model, load_dir(TEST_DIR))
+    assert metrics["accuracy"] >= 0.9 and metrics["macro_f1"] >= 0.9
+
+
+def test_typical_requests(trained_model: IntentModel) -> None:
+    parser = EmbeddedParser(trained_model)
+    assert parser.parse("幸福小区3栋楼道里有人给电瓶车充电，很危险").intent == "hazard"
+    assert parser.parse("楼上天天半夜装修，吵得睡不着，说了也不听").intent == "dispute"
+    assert parser.parse("我爸80多岁了，高龄津贴怎么申请").intent == "welfare"
+    assert parser.parse("我白天上班，明晚七点能来我家办一下吗").intent == "appointment"
+    assert parser.parse("我上次反映的事情怎么样了").intent == "ticket_status"
+
+
+def test_saved_model_loads_and_agrees(trained_model: IntentModel, tmp_path: Path) -> None:
+    target = tmp_path / trained_model.version
+    target.mkdir()
+    joblib.dump(trained_model.pipeline, target / "model.joblib")
+    (target / "metadata.json").write_text(json.dumps({"version": trained_model.version}))
+    loaded = load(target)
+    text = "井盖被人偷了，晚上很危险"
+    assert loaded.rank(text) == trained_model.rank(text)
