@@ -8,9 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.clock import Clock, SystemClock
 from core.config import Settings
-from core.db import engine_from_settings, session_factory
+from core.db import engine_from_settings, open_database, session_factory
 from core.kv import KeyValueStore, store_from_url
-from core.migrate import upgrade_to_head
 from handlers.conversation import Conversation
 from handlers.turn import Services
 from nlu.parse import EmbeddedParser, IntentParser
@@ -30,12 +29,6 @@ class Gridline:
     async def close(self) -> None:
         await self.kv.close()
         await self.engine.dispose()
-
-
-async def open_database(settings: Settings) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession]]:
-    engine = engine_from_settings(settings)
-    await upgrade_to_head(engine)
-    return engine, session_factory(engine)
 
 
 async def build(

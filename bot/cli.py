@@ -10,19 +10,20 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from bot.app import build, open_database
 from core.clock import SystemClock
 from core.config import Settings, get_settings
+from core.db import open_database
 from county import directory, invites
 from county.models import GridAssignment, GridPosition, Shift, Worker, WorkerRole
 from county.seed import DAY_SHIFT, WEEKDAYS, seed_demo
 from handlers import texts
-from nlu.registry import record_and_activate, train_from_repo_data
 
 BOT_USERNAME_HINT = "<你的机器人用户名>"
 
 
 async def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    # Imported here: they load the NLU stack, which `grid list` and friends don't need.
+    from bot.app import build
     from bot.serve import serve
 
     gridline = await build(settings)
@@ -122,6 +123,8 @@ async def cmd_worker_list(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def cmd_nlu_train(settings: Settings, args: argparse.Namespace) -> int:
+    from nlu.registry import record_and_activate, train_from_repo_data
+
     engine, sessions = await open_database(settings)
     now = SystemClock().now()
     try:
@@ -141,6 +144,7 @@ async def cmd_nlu_train(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import build
     from bot.console import CHANNEL, ConsoleChat
 
     gridline = await build(settings)

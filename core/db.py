@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from core.config import Settings
+from core.migrate import upgrade_to_head
 
 
 def _prepare_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -46,3 +47,10 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     # expire_on_commit=False: objects stay readable after commit without lazy I/O,
     # which async sessions cannot do implicitly.
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def open_database(settings: Settings) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession]]:
+    """An engine on the configured database, migrated to the newest schema."""
+    engine = engine_from_settings(settings)
+    await upgrade_to_head(engine)
+    return engine, session_factory(engine)
