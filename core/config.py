@@ -24,7 +24,6 @@ class Settings(BaseSettings):
     database_url: str | None = None
     redis_url: str | None = None
     data_dir: Path = Path("data")
-    timezone: str = "Asia/Shanghai"
 
     http_host: str = "127.0.0.1"
     http_port: int = 8080
