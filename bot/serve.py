@@ -36,12 +36,14 @@ async def sweep_queue(gridline: Gridline) -> int:
 
 
 async def serve(gridline: Gridline, stop: asyncio.Event | None = None) -> None:
+    """Run until `stop` is set, or until SIGINT/SIGTERM when no event is given."""
     settings = gridline.settings
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signum, stop.set)
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(signum, stop.set)
 
     telegram = TelegramChannel(gridline) if settings.telegram_bot_token else None
     web = uvicorn.Server(

@@ -154,19 +154,21 @@ class TelegramChannel:
         await self._apply(update, outcome)
 
     async def _apply(self, update: Update, outcome: Outcome) -> None:
+        # Telegram-side failures here (an expired callback, a message too old to edit)
+        # must not keep the outbox from being delivered.
         query = update.callback_query
-        if query is not None:
-            await query.answer(outcome.answer)
-            if outcome.edit is not None and query.message is not None:
-                try:
+        try:
+            if query is not None:
+                await query.answer(outcome.answer)
+                if outcome.edit is not None and query.message is not None:
                     await query.edit_message_text(
                         outcome.edit.text, reply_markup=markup(outcome.edit.buttons)
                     )
-                except BadRequest as exc:
-                    if "not modified" not in str(exc).lower():
-                        raise
-        if outcome.error and update.effective_chat is not None:
-            await self.application.bot.send_message(update.effective_chat.id, outcome.error)
+            if outcome.error and update.effective_chat is not None:
+                await self.application.bot.send_message(update.effective_chat.id, outcome.error)
+        except TelegramError as exc:
+            if "not modified" not in str(exc).lower():
+                log.warning("could not answer or edit on Telegram: %s", exc)
         await self.dispatcher.deliver_pending()
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

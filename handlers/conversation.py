@@ -32,18 +32,23 @@ class Conversation:
         self.clock = clock
 
     async def handle(self, inbound: Inbound) -> Outcome:
-        # One message per sender at a time: a double-pressed button must see the first
-        # press's result, not race it.
-        async with self.services.kv.lock(f"user:{inbound.channel}:{inbound.user_id}"):
+        try:
             stored_id = await self._store(inbound)
-            try:
+        except Exception:
+            log.exception("could not store an inbound message from %s", inbound.user_id)
+            return self._failure(inbound, texts.SORRY_NOT_SAVED)
+        try:
+            # One message per sender at a time: a double-pressed button must see the
+            # first press's result, not race it.
+            async with self.services.kv.lock(f"user:{inbound.channel}:{inbound.user_id}"):
                 return await self._respond(inbound, stored_id)
-            except Exception:
-                log.exception("failed to handle inbound message %s", stored_id)
-                return Outcome(
-                    answer=texts.SORRY if inbound.kind == InboundKind.BUTTON else None,
-                    error=texts.SORRY,
-                )
+        except Exception:
+            log.exception("failed to handle inbound message %s", stored_id)
+            return self._failure(inbound, texts.SORRY)
+
+    @staticmethod
+    def _failure(inbound: Inbound, text: str) -> Outcome:
+        return Outcome(answer=text if inbound.kind == InboundKind.BUTTON else None, error=text)
 
     async def _store(self, inbound: Inbound) -> int:
         """Commit the message before anything else happens, so nothing is ever lost."""

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.app import Gridline
@@ -13,7 +14,7 @@ from county.models import (
     TicketStatus,
 )
 from handlers import texts
-from handlers.messages import InboundKind
+from handlers.messages import Inbound, InboundKind
 from tests.factories import demo_county
 from tests.handlers.harness import Harness
 
@@ -263,8 +264,6 @@ async def test_worker_registration_outcomes(gridline: Gridline) -> None:
 async def test_location_binds_to_nearest_grid(gridline: Gridline) -> None:
     chat = await setup(gridline)
     await chat.say(RESIDENT, "/start")
-    from handlers.messages import Inbound
-
     _, sent = await chat.send(
         Inbound(
             channel="test",
@@ -276,3 +275,27 @@ async def test_location_binds_to_nearest_grid(gridline: Gridline) -> None:
         )
     )
     assert "向阳村第一网格" in sent[-1].text
+
+
+async def test_a_failing_handler_apologises_and_keeps_the_message(
+    gridline: Gridline, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chat = await setup(gridline)
+
+    async def broken(*args: object) -> None:
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr("handlers.resident.handle", broken)
+    outcome, sent = await chat.send(
+        Inbound(
+            channel="test",
+            user_id=RESIDENT,
+            chat_id=RESIDENT,
+            kind=InboundKind.TEXT,
+            text="井盖没了",
+        )
+    )
+    assert outcome.error == texts.SORRY and not sent
+    async with gridline.sessions() as session:
+        stored = (await session.scalars(select(InboundMessage))).one()
+    assert stored.text == "井盖没了"
