@@ -180,8 +180,8 @@ CURRENT_GRID = "您当前所属网格：{grid}"
 
 # Command-line messages for county staff
 CLI_NO_TOKEN = (
-    "未设置 TELEGRAM_BOT_TOKEN：只启动 HTTP 服务 http://{host}:{port}（/healthz）。\n"
-    "想在终端里和机器人对话，请运行：gridline chat"
+    "未设置 TELEGRAM_BOT_TOKEN：只启动 HTTP 服务 http://{host}:{port}（/healthz、POST /model/parse）。\n"
+    "想在终端里和机器人对话，请另开一个终端运行：.venv/bin/gridline chat"
 )
 CLI_SERVING = "网格直通车已启动：Telegram 轮询（{base}） + HTTP http://{host}:{port}"
 CLI_SEEDED = "已创建演示县：1 个镇、3 个社区/村、5 个网格、6 名工作人员。"
