@@ -7,13 +7,16 @@ from datetime import datetime, time
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from county import tickets
 from county.models import (
+    Category,
     Community,
     Grid,
     GridAssignment,
     GridPosition,
     Resident,
     Shift,
+    Ticket,
     Town,
     Worker,
     WorkerRole,
@@ -101,3 +104,15 @@ async def demo_worker(session: AsyncSession, name: str) -> Worker:
     found = await session.scalar(select(Worker).where(Worker.name == name))
     assert found is not None
     return found
+
+
+async def ticket(
+    session: AsyncSession,
+    grid: Grid,
+    person: Resident,
+    now: datetime,
+    text: str = "井盖没了",
+    category: Category = Category.HAZARD,
+) -> Ticket:
+    return await tickets.open_ticket(session, resident=person, grid=grid, category=category,
+                                     text=text, channel="test", moment=now)

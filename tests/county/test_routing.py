@@ -95,18 +95,6 @@ async def test_queue_without_anyone_reachable_has_no_expected_time(gridline: Gri
         assert decision.level == RouteLevel.QUEUE and decision.expected_at is None
 
 
-async def _open(session: AsyncSession, grid, resident, text: str = "井盖没了"):  # type: ignore[no-untyped-def]
-    return await tickets.open_ticket(
-        session,
-        resident=resident,
-        grid=grid,
-        category=Category.HAZARD,
-        text=text,
-        channel="test",
-        moment=FRIDAY_10AM,
-    )
-
-
 async def test_fewest_open_tickets_wins_among_several_on_duty(gridline: Gridline) -> None:
     async with gridline.sessions() as session:
         grid = await factories.place(session)
@@ -115,7 +103,7 @@ async def test_fewest_open_tickets_wins_among_several_on_duty(gridline: Gridline
         resident = await factories.resident(session, grid, FRIDAY_10AM)
         chosen = []
         for _ in range(4):
-            ticket = await _open(session, grid, resident)
+            ticket = await factories.ticket(session, grid, resident, FRIDAY_10AM)
             decision = await tickets.route(session, ticket, FRIDAY_10AM)
             await session.flush()
             assert decision.worker is not None
