@@ -114,5 +114,12 @@ async def ticket(
     text: str = "井盖没了",
     category: Category = Category.HAZARD,
 ) -> Ticket:
-    return await tickets.open_ticket(session, resident=person, grid=grid, category=category,
-                                     text=text, channel="test", moment=now)
+    return await tickets.open_ticket(
+        session,
+        resident=person,
+        grid=grid,
+        category=category,
+        text=text,
+        channel="test",
+        moment=now,
+    )

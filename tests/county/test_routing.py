@@ -1,10 +1,8 @@
 from datetime import time, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.app import Gridline
 from county import tickets
-from county.models import Category, DutyOverride, GridPosition, WorkerRole
+from county.models import DutyOverride, GridPosition, WorkerRole
 from county.roster import end_of_local_day
 from county.routing import RouteLevel, choose_assignee
 from tests import factories

@@ -54,7 +54,9 @@ async def test_lifecycle_is_logged_from_open_to_rating(gridline: Gridline) -> No
         grid = await factories.place(session)
         worker = await factories.worker(session, "王芳", FRIDAY_10AM, grid=grid)
         resident = await factories.resident(session, grid, FRIDAY_10AM)
-        ticket = await factories.ticket(session, grid, resident, FRIDAY_10AM, "井盖没了", Category.HAZARD)
+        ticket = await factories.ticket(
+            session, grid, resident, FRIDAY_10AM, "井盖没了", Category.HAZARD
+        )
         assert ticket.status == TicketStatus.QUEUED
         await tickets.route(session, ticket, FRIDAY_10AM)
         assert (ticket.status, ticket.assignee_id) == (TicketStatus.ASSIGNED, worker.id)
@@ -90,7 +92,9 @@ async def test_claim_taken_by_another_and_outsider_refused(gridline: Gridline) -
         )
         outsider = await factories.worker(session, "外人", FRIDAY_10AM)
         resident = await factories.resident(session, grid, FRIDAY_10AM)
-        ticket = await factories.ticket(session, grid, resident, FRIDAY_10AM, "楼上太吵", Category.DISPUTE)
+        ticket = await factories.ticket(
+            session, grid, resident, FRIDAY_10AM, "楼上太吵", Category.DISPUTE
+        )
         await tickets.route(session, ticket, FRIDAY_10AM)
         assert (await tickets.claim(session, ticket, outsider, FRIDAY_10AM)).outcome == (
             ClaimOutcome.NOT_ALLOWED
@@ -110,7 +114,9 @@ async def test_simultaneous_claims_have_exactly_one_winner(gridline: Gridline) -
             await factories.worker(session, f"网格员{i}", FRIDAY_10AM, grid=grid) for i in range(4)
         ]
         resident = await factories.resident(session, grid, FRIDAY_10AM)
-        ticket = await factories.ticket(session, grid, resident, FRIDAY_10AM, "电线垂下来了", Category.HAZARD)
+        ticket = await factories.ticket(
+            session, grid, resident, FRIDAY_10AM, "电线垂下来了", Category.HAZARD
+        )
         await tickets.route(session, ticket, FRIDAY_10AM)
         await session.commit()
         ticket_id, worker_ids = ticket.id, [w.id for w in workers]
@@ -142,7 +148,9 @@ async def test_cancel_only_open_tickets(gridline: Gridline) -> None:
     async with gridline.sessions() as session:
         grid = await factories.place(session)
         resident = await factories.resident(session, grid, FRIDAY_10AM)
-        ticket = await factories.ticket(session, grid, resident, FRIDAY_10AM, "低保怎么申请", Category.WELFARE)
+        ticket = await factories.ticket(
+            session, grid, resident, FRIDAY_10AM, "低保怎么申请", Category.WELFARE
+        )
         assert await tickets.cancel(session, ticket, resident, FRIDAY_10AM)
         assert ticket.status == TicketStatus.CANCELLED
         assert not await tickets.cancel(session, ticket, resident, FRIDAY_10AM)
