@@ -40,7 +40,7 @@ def create_web_app(gridline: Gridline, telegram_enabled: bool) -> Starlette:
         message = body.get("text") if isinstance(body, dict) else None
         if not isinstance(message, str):
             return JSONResponse({"error": "field 'text' (string) is required"}, 400)
-        return JSONResponse(gridline.parser.parse(message).as_rasa())
+        return JSONResponse((await gridline.parser.parse(message)).as_rasa())
 
     return Starlette(
         routes=[

@@ -164,7 +164,7 @@ async def on_text(turn: Turn, resident: Resident) -> None:
 
 async def understand_request(turn: Turn, resident: Resident, message: InboundMessage) -> None:
     text = (message.text or "").strip()
-    parsed = turn.services.parser.parse(text)
+    parsed = await turn.services.parser.parse(text, turn.now)
     settings = turn.settings
     ticket_ranking = [(n, c) for n, c in parsed.ranking if n in intents.TICKET_INTENTS]
     runner_up = parsed.ranking[1][1] if len(parsed.ranking) > 1 else 0.0

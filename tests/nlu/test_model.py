@@ -14,13 +14,13 @@ def test_held_out_accuracy_floor(trained_model: IntentModel) -> None:
     assert metrics["accuracy"] >= 0.9 and metrics["macro_f1"] >= 0.9
 
 
-def test_typical_requests(trained_model: IntentModel) -> None:
+async def test_typical_requests(trained_model: IntentModel) -> None:
     parser = EmbeddedParser(trained_model)
-    assert parser.parse("幸福小区3栋楼道里有人给电瓶车充电，很危险").intent == "hazard"
-    assert parser.parse("楼上天天半夜装修，吵得睡不着，说了也不听").intent == "dispute"
-    assert parser.parse("我爸80多岁了，高龄津贴怎么申请").intent == "welfare"
-    assert parser.parse("我白天上班，明晚七点能来我家办一下吗").intent == "appointment"
-    assert parser.parse("我上次反映的事情怎么样了").intent == "ticket_status"
+    assert (await parser.parse("幸福小区3栋楼道里有人给电瓶车充电，很危险")).intent == "hazard"
+    assert (await parser.parse("楼上天天半夜装修，吵得睡不着，说了也不听")).intent == "dispute"
+    assert (await parser.parse("我爸80多岁了，高龄津贴怎么申请")).intent == "welfare"
+    assert (await parser.parse("我白天上班，明晚七点能来我家办一下吗")).intent == "appointment"
+    assert (await parser.parse("我上次反映的事情怎么样了")).intent == "ticket_status"
 
 
 def test_saved_model_loads_and_agrees(trained_model: IntentModel, tmp_path: Path) -> None:
