@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from nlu.entities.address import AddressExtractor
+from nlu.entities.person import PersonExtractor
+from nlu.entities.phone import PhoneExtractor
 from nlu.parse import EntityExtractor
 
 
 def default_extractors() -> list[EntityExtractor]:
-    return []
+    return [PhoneExtractor(), AddressExtractor(), PersonExtractor()]

@@ -1,11 +1,10 @@
-import json
 from pathlib import Path
 
-import joblib
+import numpy as np
 
-from nlu.model import IntentModel, evaluate, load
+from nlu.model import IntentModel, evaluate, fit_sklearn, from_sklearn, load
 from nlu.parse import EmbeddedParser
-from nlu.training_data import TEST_DIR, load_dir
+from nlu.training_data import TEST_DIR, TRAIN_DIR, load_dir
 
 
 def test_held_out_accuracy_floor(trained_model: IntentModel) -> None:
@@ -23,11 +22,20 @@ async def test_typical_requests(trained_model: IntentModel) -> None:
     assert (await parser.parse("我上次反映的事情怎么样了")).intent == "ticket_status"
 
 
+def test_numpy_serving_matches_scikit_learn() -> None:
+    train = load_dir(TRAIN_DIR)[::3]  # a third of the data keeps this quick
+    pipeline = fit_sklearn(train)
+    model = from_sklearn(pipeline, "t", {})
+    texts = [e.text for e in load_dir(TEST_DIR)[:60]] + ["", "🙏", "abc"]
+    expected = pipeline.predict_proba(texts)
+    ours = np.array([model.probabilities(t) for t in texts])
+    assert model.classes == [str(c) for c in pipeline.classes_]
+    np.testing.assert_allclose(ours, expected, atol=1e-9)
+
+
 def test_saved_model_loads_and_agrees(trained_model: IntentModel, tmp_path: Path) -> None:
-    target = tmp_path / trained_model.version
-    target.mkdir()
-    joblib.dump(trained_model.pipeline, target / "model.joblib")
-    (target / "metadata.json").write_text(json.dumps({"version": trained_model.version}))
-    loaded = load(target)
+    trained_model.save(tmp_path / "m")
+    loaded = load(tmp_path / "m")
     text = "井盖被人偷了，晚上很危险"
     assert loaded.rank(text) == trained_model.rank(text)
+    assert loaded.version == trained_model.version
