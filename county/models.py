@@ -259,6 +259,13 @@ class Ticket(Base):
     source_channel: Mapped[str] = mapped_column(String(16))
     summary: Mapped[str] = mapped_column(Text)
     nlu_confidence: Mapped[float | None] = mapped_column(Float)
+    # What the NLU found in the request (Rasa-shaped entity dicts), and the parts used
+    # directly: when the resident wants the visit, and how to reach them.
+    entities: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    appointment_at: Mapped[datetime | None]
+    appointment_until: Mapped[datetime | None]
+    contact_phone: Mapped[str | None] = mapped_column(String(32))
+    address: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     claimed_at: Mapped[datetime | None]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -51,6 +51,17 @@ URGENT_HAZARD_WORDS = (
     "落水",
     "爆炸",
 )
+
+
+@dataclass(frozen=True)
+class TicketDetails:
+    """What the request itself says beyond its text: when, where, how to call back."""
+
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    wanted_at: datetime | None = None
+    wanted_until: datetime | None = None
+    phone: str | None = None
+    address: str | None = None
 
 
 def initial_priority(category: Category, text: str) -> Priority:
@@ -110,7 +121,9 @@ async def open_ticket(
     channel: str,
     moment: datetime,
     confidence: float | None = None,
+    details: TicketDetails | None = None,
 ) -> Ticket:
+    details = details or TicketDetails()
     ticket = Ticket(
         number=await next_ticket_number(session, moment),
         category=category,
@@ -121,6 +134,11 @@ async def open_ticket(
         source_channel=channel,
         summary=text,
         nlu_confidence=confidence,
+        entities=details.entities or None,
+        appointment_at=details.wanted_at,
+        appointment_until=details.wanted_until,
+        contact_phone=details.phone,
+        address=details.address,
         created_at=moment,
         updated_at=moment,
     )

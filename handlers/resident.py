@@ -175,7 +175,9 @@ async def understand_request(turn: Turn, resident: Resident, message: InboundMes
     if parsed.intent in intents.TICKET_INTENTS and confident:
         grid = await turn.session.get(Grid, resident.grid_id)
         assert grid is not None
-        await open_and_route(turn, resident, grid, Category(parsed.intent), text, parsed.confidence)
+        await open_and_route(
+            turn, resident, grid, Category(parsed.intent), text, parsed.confidence, parsed.entities
+        )
         return
     if confident and parsed.intent not in (intents.OUT_OF_SCOPE,):
         await small_talk(turn, resident, parsed.intent)
@@ -241,7 +243,11 @@ async def on_category_button(turn: Turn, resident: Resident, data: str) -> None:
         return
     grid = await turn.session.get(Grid, resident.grid_id)
     assert grid is not None
-    ticket = await open_and_route(turn, resident, grid, Category(choice), message.text or "", None)
+    # Entities are read against the time the resident wrote, not the time of the press.
+    parsed = await turn.services.parser.parse(message.text or "", message.received_at)
+    ticket = await open_and_route(
+        turn, resident, grid, Category(choice), message.text or "", None, parsed.entities
+    )
     message.ticket_id = ticket.id
 
 

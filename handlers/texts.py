@@ -143,6 +143,9 @@ ON_DUTY = "已切换为值班状态（今日 24:00 前有效）。新工单会�
 OFF_DUTY = "已暂停接单（今日 24:00 前有效）。新工单会转给备班或社区值班人员。"
 QUEUE_HANDED_OVER = "队列中有 {count} 张工单已转给您。"
 
+DETAIL_WANTED_AT = "期望时间：{when}"
+DETAIL_ADDRESS = "地址：{address}"
+DETAIL_PHONE = "联系电话：{phone}"
 TICKET_CARD = (
     "【新工单】{number}\n类别：{category}（{priority}）\n网格：{grid}\n居民：{resident}\n"
     "时间：{time}\n内容：{summary}\n\n直接回复本消息即可回复居民。"
@@ -216,3 +219,13 @@ def when_phrase(moment: datetime, now: datetime) -> str:
 CLI_WORKER_ON_OTHER_CHANNEL = (
     "{name} 已在 {channel} 上登记。加上 --take-over 可改为在终端接单（原渠道将不再收到工单）。"
 )
+
+
+def time_range(start: datetime, end: datetime | None) -> str:
+    """'11月28日（周六）08:00–12:00' or '12月03日（周四）14:00'."""
+    first = start.astimezone(LOCAL_TZ)
+    text = f"{first:%m月%d日}（周{WEEKDAYS[first.weekday()]}）{first:%H:%M}"
+    if end is not None:
+        last = end.astimezone(LOCAL_TZ)
+        text += f"–{last:%H:%M}" if last.date() == first.date() else f"–{local_time(last)}"
+    return text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from county import directory, routing, tickets
 from county.models import Category, Grid, Party, Resident, Ticket, Worker
 from county.routing import RoutingDecision
+from county.tickets import TicketDetails
 from handlers import texts
 from handlers.messages import Button, Keyboard
 from handlers.turn import Turn, queue_message
@@ -31,8 +33,38 @@ def card_buttons(ticket: Ticket) -> Keyboard:
     return []
 
 
+def details_from(entities: list[dict[str, Any]]) -> TicketDetails:
+    def first(name: str) -> dict[str, Any] | None:
+        return next((e for e in entities if e["entity"] == name), None)
+
+    when, phone, address = first("time"), first("phone"), first("address")
+    until = (when.get("additional_info") or {}).get("end") if when else None
+    return TicketDetails(
+        entities=entities,
+        wanted_at=datetime.fromisoformat(when["value"]) if when else None,
+        wanted_until=datetime.fromisoformat(until) if until else None,
+        phone=str(phone["value"]) if phone else None,
+        address=str(address["value"]) if address else None,
+    )
+
+
+def detail_lines(ticket: Ticket) -> list[str]:
+    lines = []
+    if ticket.appointment_at is not None:
+        lines.append(
+            texts.DETAIL_WANTED_AT.format(
+                when=texts.time_range(ticket.appointment_at, ticket.appointment_until)
+            )
+        )
+    if ticket.address:
+        lines.append(texts.DETAIL_ADDRESS.format(address=ticket.address))
+    if ticket.contact_phone:
+        lines.append(texts.DETAIL_PHONE.format(phone=ticket.contact_phone))
+    return lines
+
+
 def card_text(ticket: Ticket, resident: Resident) -> str:
-    return texts.TICKET_CARD.format(
+    text = texts.TICKET_CARD.format(
         number=ticket.number,
         category=texts.CATEGORY_NAMES[ticket.category],
         priority=texts.PRIORITY_NAMES[ticket.priority],
@@ -41,6 +73,8 @@ def card_text(ticket: Ticket, resident: Resident) -> str:
         time=texts.local_time(ticket.created_at),
         summary=ticket.summary,
     )
+    details = detail_lines(ticket)
+    return text.replace("\n\n", "\n" + "\n".join(details) + "\n\n", 1) if details else text
 
 
 def role_name(worker: Worker) -> str:
@@ -68,7 +102,8 @@ def acceptance_text(ticket: Ticket, decision: RoutingDecision, now: datetime) ->
             category=texts.CATEGORY_NAMES[ticket.category],
             priority=texts.PRIORITY_NAMES[ticket.priority],
             grid=ticket.grid.full_name,
-        )
+        ),
+        *detail_lines(ticket),
     ]
     if decision.worker is not None:
         lines.append(
@@ -91,6 +126,7 @@ async def open_and_route(
     category: Category,
     text: str,
     confidence: float | None,
+    entities: list[dict[str, Any]],
 ) -> Ticket:
     ticket = await tickets.open_ticket(
         turn.session,
@@ -101,6 +137,7 @@ async def open_and_route(
         channel=turn.inbound.channel,
         moment=turn.now,
         confidence=confidence,
+        details=details_from(entities),
     )
     turn.stored.ticket_id = ticket.id
     decision = await tickets.route(turn.session, ticket, turn.now)
