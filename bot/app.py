@@ -1,4 +1,4 @@
-"""Wiring: settings → database, state store, NLU model, conversation core."""
+"""Wiring: settings → database, state store, NLU, conversation core."""
 
 from __future__ import annotations
 
@@ -12,8 +12,14 @@ from core.db import engine_from_settings, open_database, session_factory
 from core.kv import KeyValueStore, store_from_url
 from handlers.conversation import Conversation
 from handlers.turn import Services
-from nlu.parse import EmbeddedParser, IntentParser
+from nlu.entities import default_extractors
+from nlu.parse import EmbeddedClassifier, IntentClassifier, IntentParser, NluPipeline
 from nlu.registry import load_active_or_train
+
+# Used when neither the settings nor the model say otherwise; Rasa's own defaults for a
+# Rasa server (FallbackClassifier threshold and ambiguity_threshold).
+EMBEDDED_DEFAULTS = (0.45, 0.10)
+RASA_DEFAULTS = (0.30, 0.10)
 
 
 @dataclass
@@ -31,6 +37,35 @@ class Gridline:
         await self.engine.dispose()
 
 
+async def build_parser(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock
+) -> tuple[IntentParser, tuple[float, float]]:
+    """The configured NLU and the (threshold, margin) that goes with it."""
+    classifier: IntentClassifier
+    if settings.nlu_backend == "rasa":
+        from nlu.rasa_backend import RasaClassifier
+
+        assert settings.rasa_url is not None
+        token = settings.rasa_token.get_secret_value() if settings.rasa_token else None
+        classifier = RasaClassifier(
+            settings.rasa_url, timeout=settings.rasa_timeout_seconds, token=token
+        )
+        tuned = RASA_DEFAULTS
+    else:
+        async with sessions() as session:
+            model = await load_active_or_train(session, settings.model_dir, clock.now())
+            await session.commit()
+        classifier = EmbeddedClassifier(model)
+        tuned = model.thresholds or EMBEDDED_DEFAULTS
+    return NluPipeline(classifier, default_extractors(), clock), tuned
+
+
+def resolve_thresholds(settings: Settings, tuned: tuple[float, float]) -> tuple[float, float]:
+    threshold = settings.nlu_confidence_threshold
+    margin = settings.nlu_ambiguity_margin
+    return (tuned[0] if threshold is None else threshold, tuned[1] if margin is None else margin)
+
+
 async def build(
     settings: Settings,
     *,
@@ -45,12 +80,11 @@ async def build(
     else:
         engine = engine_from_settings(settings)
         sessions = session_factory(engine)
+    tuned = EMBEDDED_DEFAULTS
     if parser is None:
-        async with sessions() as session:
-            model = await load_active_or_train(session, settings.model_dir, clock.now())
-            await session.commit()
-        parser = EmbeddedParser(model)
+        parser, tuned = await build_parser(settings, sessions, clock)
+    threshold, margin = resolve_thresholds(settings, tuned)
     kv = kv or store_from_url(settings.redis_url)
-    services = Services(settings=settings, kv=kv, parser=parser)
+    services = Services(settings=settings, kv=kv, parser=parser, threshold=threshold, margin=margin)
     conversation = Conversation(services, sessions, clock)
     return Gridline(settings, engine, sessions, kv, clock, parser, conversation)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import SecretStr, field_validator
+from pydantic import SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Values people paste from docs and forget to replace; starting with one of them
@@ -28,10 +29,16 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 8080
 
+    # Which classifier ranks intents: the embedded jieba pipeline, or a Rasa server.
+    nlu_backend: Literal["embedded", "rasa"] = "embedded"
+    rasa_url: str | None = None
+    rasa_token: SecretStr | None = None
+    rasa_timeout_seconds: float = 5.0
     # Below this top-intent probability, or when the runner-up is this close, the
-    # resident picks the category with buttons instead of the model guessing.
-    nlu_confidence_threshold: float = 0.45
-    nlu_ambiguity_margin: float = 0.10
+    # resident picks the category with buttons. Unset: the values tuned when the model
+    # was trained (see nlu/tuning.py).
+    nlu_confidence_threshold: float | None = None
+    nlu_ambiguity_margin: float | None = None
 
     max_message_chars: int = 2000
     invite_valid_days: int = 14
@@ -52,10 +59,16 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("database_url", "redis_url")
+    @field_validator("database_url", "redis_url", "rasa_url")
     @classmethod
     def _empty_means_unset(cls, value: str | None) -> str | None:
         return value or None
+
+    @model_validator(mode="after")
+    def _rasa_needs_a_url(self) -> Settings:
+        if self.nlu_backend == "rasa" and not self.rasa_url:
+            raise ValueError("NLU_BACKEND=rasa needs RASA_URL (e.g. http://127.0.0.1:5005)")
+        return self
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import select
 
 from county import directory, tickets
@@ -24,6 +26,9 @@ from handlers.messages import Button, InboundKind, Keyboard
 from handlers.ticketing import open_and_route, role_name
 from handlers.turn import Turn, ticket_of_delivered_message
 from nlu import intents
+from nlu.parse import NluUnavailable, ParseResult
+
+log = logging.getLogger(__name__)
 
 PAGE_SIZE = 8
 PENDING_REQUEST_TTL = 24 * 3600
@@ -164,13 +169,16 @@ async def on_text(turn: Turn, resident: Resident) -> None:
 
 async def understand_request(turn: Turn, resident: Resident, message: InboundMessage) -> None:
     text = (message.text or "").strip()
-    parsed = await turn.services.parser.parse(text, turn.now)
-    settings = turn.settings
-    ticket_ranking = [(n, c) for n, c in parsed.ranking if n in intents.TICKET_INTENTS]
+    services = turn.services
+    try:
+        parsed = await services.parser.parse(text, turn.now)
+    except NluUnavailable:
+        log.warning("NLU unavailable; asking resident to choose for message %s", message.id)
+        await ask_category(turn, resident, message, list(intents.TICKET_INTENTS), None)
+        return
     runner_up = parsed.ranking[1][1] if len(parsed.ranking) > 1 else 0.0
     confident = (
-        parsed.confidence >= settings.nlu_confidence_threshold
-        and parsed.confidence - runner_up >= settings.nlu_ambiguity_margin
+        parsed.confidence >= services.threshold and parsed.confidence - runner_up >= services.margin
     )
     if parsed.intent in intents.TICKET_INTENTS and confident:
         grid = await turn.session.get(Grid, resident.grid_id)
@@ -179,22 +187,32 @@ async def understand_request(turn: Turn, resident: Resident, message: InboundMes
             turn, resident, grid, Category(parsed.intent), text, parsed.confidence, parsed.entities
         )
         return
-    if confident and parsed.intent not in (intents.OUT_OF_SCOPE,):
+    if confident and parsed.intent != intents.OUT_OF_SCOPE:
         await small_talk(turn, resident, parsed.intent)
         return
-    prompt = (
-        texts.CHOOSE_CATEGORY_AFTER_OUT_OF_SCOPE
-        if parsed.intent == intents.OUT_OF_SCOPE
-        else texts.CHOOSE_CATEGORY
-    )
-    choices = [Button(texts.CATEGORY_NAMES[n], f"cat:{message.id}:{n}") for n, _ in ticket_ranking]
+    ranked = [name for name, _ in parsed.ranking if name in intents.TICKET_INTENTS]
+    await ask_category(turn, resident, message, ranked, parsed)
+
+
+async def ask_category(
+    turn: Turn,
+    resident: Resident,
+    message: InboundMessage,
+    ranked: list[str],
+    parsed: ParseResult | None,
+) -> None:
+    """Let the resident pick the category; the pick becomes a labelled training example."""
+    out_of_scope = parsed is not None and parsed.intent == intents.OUT_OF_SCOPE
+    prompt = texts.CHOOSE_CATEGORY_AFTER_OUT_OF_SCOPE if out_of_scope else texts.CHOOSE_CATEGORY
+    choices = [Button(texts.CATEGORY_NAMES[n], f"cat:{message.id}:{n}") for n in ranked]
     rows = [choices[i : i + 2] for i in range(0, len(choices), 2)]
     rows.append([Button(texts.NONE_OF_THESE, f"cat:{message.id}:none")])
-    await turn.kv.set_json(
-        f"choice:{message.id}",
-        {"intent": parsed.intent, "confidence": parsed.confidence},
-        PENDING_REQUEST_TTL,
-    )
+    if parsed is not None:
+        await turn.kv.set_json(
+            f"choice:{message.id}",
+            {"intent": parsed.intent, "confidence": parsed.confidence},
+            PENDING_REQUEST_TTL,
+        )
     turn.to_resident(resident, prompt, rows)
 
 
@@ -244,9 +262,14 @@ async def on_category_button(turn: Turn, resident: Resident, data: str) -> None:
     grid = await turn.session.get(Grid, resident.grid_id)
     assert grid is not None
     # Entities are read against the time the resident wrote, not the time of the press.
-    parsed = await turn.services.parser.parse(message.text or "", message.received_at)
+    try:
+        entities = (
+            await turn.services.parser.parse(message.text or "", message.received_at)
+        ).entities
+    except NluUnavailable:
+        entities = []
     ticket = await open_and_route(
-        turn, resident, grid, Category(choice), message.text or "", None, parsed.entities
+        turn, resident, grid, Category(choice), message.text or "", None, entities
     )
     message.ticket_id = ticket.id
 

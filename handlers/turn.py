@@ -23,6 +23,9 @@ class Services:
     settings: Settings
     kv: KeyValueStore
     parser: IntentParser
+    # Below `threshold`, or with the runner-up within `margin`, the resident chooses.
+    threshold: float = 0.45
+    margin: float = 0.10
 
 
 @dataclass

@@ -42,6 +42,12 @@ class IntentModel:
     def labels(self) -> list[str]:
         return self.classes
 
+    @property
+    def thresholds(self) -> tuple[float, float] | None:
+        """(confidence threshold, ambiguity margin) tuned on the training data, if any."""
+        tuned = self.metadata.get("thresholds")
+        return (float(tuned["threshold"]), float(tuned["margin"])) if tuned else None
+
     def probabilities(self, text: str) -> np.ndarray:
         counts = Counter(f for f in analyse(text) if f in self.vocabulary)
         scores = self.intercept.astype(np.float64)
@@ -136,10 +142,16 @@ def train(
     out_root: Path,
     moment: datetime,
     test_examples: Sequence[Example] = (),
-    extra_metadata: dict[str, Any] | None = None,
+    *,
+    tune_thresholds: bool = True,
 ) -> tuple[IntentModel, Path]:
     started = time.perf_counter()
     pipeline = fit_sklearn(train_examples)
+    thresholds: dict[str, float] | None = None
+    if tune_thresholds:
+        from nlu.tuning import tune
+
+        thresholds = tune(train_examples).as_dict()
     version = f"{moment:%Y%m%d-%H%M%S}-{data_hash(train_examples)[:8]}"
     metadata: dict[str, Any] = {
         "pipeline": PIPELINE_NAME,
@@ -147,7 +159,7 @@ def train(
         "train_examples": len(train_examples),
         "trained_at": moment.isoformat(),
         "training_seconds": round(time.perf_counter() - started, 2),
-        **(extra_metadata or {}),
+        "thresholds": thresholds,
     }
     model = from_sklearn(pipeline, version, metadata)
     metadata["metrics"] = evaluate(model, test_examples)
