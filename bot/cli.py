@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
+from bot import nlu_cli
 from core.clock import SystemClock
 from core.config import Settings, get_settings
 from core.db import open_database
@@ -122,27 +123,6 @@ async def cmd_worker_list(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def cmd_nlu_train(settings: Settings, args: argparse.Namespace) -> int:
-    from nlu.registry import record_and_activate, train_from_repo_data
-
-    engine, sessions = await open_database(settings)
-    now = SystemClock().now()
-    try:
-        model, path = train_from_repo_data(settings.model_dir, now)
-        async with sessions() as session:
-            await record_and_activate(session, model, path, now)
-            await session.commit()
-    finally:
-        await engine.dispose()
-    metrics = model.metadata.get("metrics") or {}
-    print(
-        texts.CLI_TRAINED.format(
-            version=model.version, accuracy=metrics.get("accuracy"), f1=metrics.get("macro_f1")
-        )
-    )
-    return 0
-
-
 async def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import build
     from bot.console import CHANNEL, ConsoleChat
@@ -207,10 +187,7 @@ def parser() -> argparse.ArgumentParser:
     invite.add_argument("--bot-username", help="to print a ready t.me deep link")
     worker.add_parser("list", help="workers with their grids and linked channel")
 
-    nlu = commands.add_parser("nlu", help="intent model").add_subparsers(
-        dest="action", required=True
-    )
-    nlu.add_parser("train", help="train on nlu/data and activate the new model")
+    nlu_cli.add_parsers(commands)
 
     chat = commands.add_parser("chat", help="talk to the bot in this terminal")
     chat.add_argument("--as-worker", metavar="NAME", help="be this grid worker instead")
@@ -230,7 +207,7 @@ HANDLERS = {
     ("grid", "list"): cmd_grid_list,
     ("worker", "invite"): cmd_worker_invite,
     ("worker", "list"): cmd_worker_list,
-    ("nlu", "train"): cmd_nlu_train,
+    **nlu_cli.HANDLERS,
     ("chat", None): cmd_chat,
 }
 
@@ -241,7 +218,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else getattr(logging, settings.log_level.upper()),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
     )
+    # Logs go to stderr so that `gridline nlu parse` keeps stdout for JSON only.
     for noisy in ("httpx", "telegram.ext", "jieba", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     handler = HANDLERS[(args.command, getattr(args, "action", None))]

@@ -189,7 +189,13 @@ CLI_NO_TOKEN = (
 CLI_SERVING = "网格直通车已启动：Telegram 轮询（{base}） + HTTP http://{host}:{port}"
 CLI_SEEDED = "已创建演示县：1 个镇、3 个社区/村、5 个网格、6 名工作人员。"
 CLI_SEED_SKIPPED = "数据库里已有地区数据，未重复创建演示县。"
-CLI_TRAINED = "NLU 模型已训练并启用：{version}（测试集准确率 {accuracy}，宏 F1 {f1}）"
+CLI_TRAINED = (
+    "NLU 模型已训练并启用：{version}（用时 {seconds} 秒；测试集准确率 {accuracy}，宏 F1 {f1}；"
+    "置信度阈值 {threshold}，歧义间隔 {margin}）"
+)
+CLI_REPORT_WRITTEN = "报告已写入：{paths}"
+CLI_IMPORTED = "已导入 {count} 条样例：{source} → {target}"
+CLI_EXPORTED = "已导出 {count} 条样例到 {target}"
 CLI_GRID_NOT_FOUND = "找不到网格 {code}。用 gridline grid list 查看所有网格。"
 CLI_INVITE = "已为{name}（{grid}）生成邀请码，{days} 天内有效。在 Telegram 打开：{link}"
 CLI_WORKER_NOT_FOUND = "找不到名为「{name}」的工作人员。"

@@ -1,0 +1,177 @@
+"""`gridline nlu …`: train, test, parse, import, export."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+from core.clock import LOCAL_TZ, SystemClock
+from core.config import Settings
+from core.db import open_database
+from handlers import texts
+from nlu.parse import IntentParser
+
+
+def parse_now(raw: str | None) -> datetime | None:
+    """ISO 8601; a time without an offset is read as the county's local time."""
+    if raw is None:
+        return None
+    moment = datetime.fromisoformat(raw)
+    return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ)
+
+
+async def _parser(settings: Settings) -> IntentParser:
+    from bot.app import build_parser
+
+    engine, sessions = await open_database(settings)
+    try:
+        parser, _ = await build_parser(settings, sessions, SystemClock())
+    finally:
+        await engine.dispose()
+    return parser
+
+
+async def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
+    from nlu.registry import record_and_activate, train_from_repo_data
+
+    engine, sessions = await open_database(settings)
+    now = SystemClock().now()
+    try:
+        model, path = train_from_repo_data(settings.model_dir, now)
+        async with sessions() as session:
+            await record_and_activate(session, model, path, now)
+            await session.commit()
+    finally:
+        await engine.dispose()
+    metrics = model.metadata.get("metrics") or {}
+    tuned = model.thresholds or (None, None)
+    print(
+        texts.CLI_TRAINED.format(
+            version=model.version,
+            accuracy=metrics.get("accuracy"),
+            f1=metrics.get("macro_f1"),
+            threshold=tuned[0],
+            margin=tuned[1],
+            seconds=model.metadata["training_seconds"],
+        )
+    )
+    return 0
+
+
+async def cmd_test(settings: Settings, args: argparse.Namespace) -> int:
+    from nlu.registry import load_active_or_train
+    from nlu.report import evaluate_split, write_report
+    from nlu.training_data import TEST_DIR, load_dir
+
+    engine, sessions = await open_database(settings)
+    try:
+        async with sessions() as session:
+            model = await load_active_or_train(session, settings.model_dir, SystemClock().now())
+            await session.commit()
+    finally:
+        await engine.dispose()
+    report = evaluate_split(model, load_dir(Path(args.data) if args.data else TEST_DIR))
+    print(report.as_text())
+    written = write_report(report, Path(args.out) / model.version)
+    print("\n" + texts.CLI_REPORT_WRITTEN.format(paths="、".join(str(p) for p in written)))
+    return 0
+
+
+async def _parse_stream(parser: IntentParser, now: datetime | None, source: TextIO,
+                        sink: TextIO) -> None:  # fmt: skip
+    for number, line in enumerate(source, 1):
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+            text = request["text"] if isinstance(request, dict) else None
+            if not isinstance(text, str):
+                raise ValueError('each line must be a JSON object with a string "text"')
+            moment = parse_now(request.get("now")) or now
+            result = (await parser.parse(text, moment)).as_rasa()
+        except (ValueError, KeyError) as exc:
+            result = {"error": f"line {number}: {exc}"}
+        sink.write(json.dumps(result, ensure_ascii=False) + "\n")
+        sink.flush()
+
+
+async def cmd_parse(settings: Settings, args: argparse.Namespace) -> int:
+    now = parse_now(args.now)
+    parser = await _parser(settings)
+    if args.text is not None:
+        result = await parser.parse(args.text, now)
+        print(json.dumps(result.as_rasa(), ensure_ascii=False, indent=2))
+        return 0
+    await _parse_stream(parser, now, sys.stdin, sys.stdout)
+    return 0
+
+
+async def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    from nlu.interchange import read_csv, read_jsonl, write_rasa_yaml
+
+    source = Path(args.file)
+    examples = (
+        read_jsonl(source) if source.suffix.lower() in (".jsonl", ".json") else (read_csv(source))
+    )
+    write_rasa_yaml(examples, Path(args.out))
+    print(texts.CLI_IMPORTED.format(count=len(examples), source=source, target=args.out))
+    return 0
+
+
+async def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    from nlu.interchange import (
+        export_rasa_project,
+        export_rows,
+        write_csv,
+        write_jsonl,
+        write_rasa_yaml,
+    )
+    from nlu.training_data import TEST_DIR, TRAIN_DIR, load_dir
+
+    examples = load_dir(TEST_DIR if args.split == "test" else TRAIN_DIR)
+    target = Path(args.out)
+    if args.format == "csv":
+        write_csv(export_rows(examples), target)
+    elif args.format == "jsonl":
+        write_jsonl(export_rows(examples), target)
+    elif args.format == "yaml":
+        write_rasa_yaml(examples, target)
+    else:
+        export_rasa_project(examples, target)
+    print(texts.CLI_EXPORTED.format(count=len(examples), target=target))
+    return 0
+
+
+def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    nlu = commands.add_parser("nlu", help="intent model").add_subparsers(
+        dest="action", required=True
+    )
+    nlu.add_parser("train", help="train on nlu/data/train and activate the new model")
+    test = nlu.add_parser("test", help="report on the held-out split (nlu/data/test)")
+    test.add_argument("--data", help="another folder of Rasa YAML to score instead")
+    test.add_argument("--out", default="reports/nlu", help="where report.txt/.html go")
+    parse = nlu.add_parser(
+        "parse", help="JSON Lines {'text': ...} on stdin → Rasa /model/parse JSON lines"
+    )
+    parse.add_argument("text", nargs="?", help="parse this one text and print it pretty")
+    parse.add_argument("--now", help="reference time, ISO 8601 (default: now)")
+    imported = nlu.add_parser("import", help="CSV or JSONL labels → Rasa YAML")
+    imported.add_argument("file")
+    imported.add_argument("--out", required=True, help="e.g. nlu/data/train/labelled.yml")
+    exported = nlu.add_parser("export", help="training data → CSV, JSONL, YAML or a Rasa project")
+    exported.add_argument("--format", choices=["csv", "jsonl", "yaml", "rasa"], required=True)
+    exported.add_argument("--split", choices=["train", "test"], default="train")
+    exported.add_argument("out", help="file (csv/jsonl/yaml) or folder (rasa)")
+
+
+HANDLERS = {
+    ("nlu", "train"): cmd_train,
+    ("nlu", "test"): cmd_test,
+    ("nlu", "parse"): cmd_parse,
+    ("nlu", "import"): cmd_import,
+    ("nlu", "export"): cmd_export,
+}
