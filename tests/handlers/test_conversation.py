@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import Gridline
+from bot.app import RASA_DEFAULTS, Gridline, build_parser
 from core.clock import FixedClock
 from county.models import (
     EventKind,
@@ -299,3 +299,20 @@ async def test_a_failing_handler_apologises_and_keeps_the_message(
     async with gridline.sessions() as session:
         stored = (await session.scalars(select(InboundMessage))).one()
     assert stored.text == "井盖没了"
+
+
+async def test_rasa_backend_down_falls_back_to_buttons(gridline: Gridline) -> None:
+    chat = await setup(gridline)
+    await chat.bind_demo_grid(RESIDENT)
+    settings = gridline.settings.model_copy(
+        update={"nlu_backend": "rasa", "rasa_url": "http://127.0.0.1:9", "rasa_timeout_seconds": 2}
+    )
+    parser, thresholds = await build_parser(settings, gridline.sessions, gridline.clock)
+    assert thresholds == RASA_DEFAULTS
+    gridline.conversation.services.parser = parser
+    question = (await chat.say(RESIDENT, HAZARD))[-1]
+    assert question.text == texts.CHOOSE_CATEGORY
+    assert len([b for row in question.buttons for b in row]) == 5  # four categories + none
+    _, sent = await chat.press(RESIDENT, question.button("安全隐患"), question.message_id)
+    assert any("已受理" in m.text for m in sent)
+    assert (await only_ticket(gridline)).category == "hazard"
