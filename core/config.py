@@ -59,10 +59,19 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("database_url", "redis_url", "rasa_url")
+    @field_validator(
+        "database_url",
+        "redis_url",
+        "rasa_url",
+        "rasa_token",
+        "nlu_confidence_threshold",
+        "nlu_ambiguity_margin",
+        mode="before",
+    )
     @classmethod
-    def _empty_means_unset(cls, value: str | None) -> str | None:
-        return value or None
+    def _empty_means_unset(cls, value: object) -> object:
+        # `.env.example` lists every variable with an empty value meaning "default".
+        return None if isinstance(value, str) and not value.strip() else value
 
     @model_validator(mode="after")
     def _rasa_needs_a_url(self) -> Settings:

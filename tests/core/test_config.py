@@ -40,3 +40,16 @@ def test_environment_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert settings.telegram_api_base_url == "http://127.0.0.1:9/bot"
     assert settings.redis_url is None
+
+
+def test_the_documented_example_file_loads_as_defaults() -> None:
+    example = Path(__file__).resolve().parents[2] / ".env.example"
+    settings = Settings(_env_file=example)  # type: ignore[call-arg]
+    assert settings.telegram_bot_token is None and settings.database_url is None
+    assert settings.nlu_confidence_threshold is None and settings.rasa_token is None
+    assert settings.nlu_backend == "embedded"
+
+
+def test_rasa_backend_needs_a_url() -> None:
+    with pytest.raises(ValidationError, match="RASA_URL"):
+        Settings(_env_file=None, nlu_backend="rasa")  # type: ignore[call-arg]
