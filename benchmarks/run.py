@@ -28,6 +28,7 @@ from nlu.parse import EmbeddedParser
 from nlu.training_data import TEST_DIR, TRAIN_DIR, load_dir
 
 REPORT = Path("reports/benchmarks.json")
+TIME_CASES = Path(__file__).parent / "data" / "time_cases.jsonl"
 TURNS = 300
 
 
@@ -40,6 +41,7 @@ def nlu_figures(model_dir: Path) -> dict[str, Any]:
     train, test = load_dir(TRAIN_DIR), load_dir(TEST_DIR)
     started = time.perf_counter()
     model, _ = intent_model.train(train, model_dir, datetime.now(UTC), test)
+    thresholds = model.metadata.get("thresholds")
     training_s = time.perf_counter() - started
     parser = EmbeddedParser(model)
     texts = [e.text for e in test]
@@ -64,23 +66,62 @@ def nlu_figures(model_dir: Path) -> dict[str, Any]:
         "test_examples": len(test),
         "training_seconds": round(training_s, 2),
         **model.metadata["metrics"],
+        "thresholds": thresholds,
         "parse_ms_p50": round(percentile(latencies, 0.5), 3),
         "parse_ms_p99": round(percentile(latencies, 0.99), 3),
         "batch_messages_per_second": round(len(texts) / batch_s),
     }
 
 
-def cold_start_seconds(model_dir: Path) -> float:
+def cold_start_seconds(model_dir: Path) -> dict[str, float]:
+    """New process → model loaded → first full parse (intent + entities); and the CLI."""
     version = sorted(p for p in model_dir.iterdir() if p.is_dir())[-1]
     code = (
-        "import time,sys;t=time.perf_counter();from pathlib import Path;"
-        "from nlu.model import load;"
-        f"m=load(Path({str(version)!r}));m.rank('井盖没了');"
-        "print(time.perf_counter()-t)"
+        "import asyncio,resource;from pathlib import Path;from nlu.model import load;"
+        "from nlu.parse import EmbeddedParser;"
+        f"p=EmbeddedParser(load(Path({str(version)!r})));"
+        "asyncio.run(p.parse('我白天上班，明晚七点能来我家办一下吗'));"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
     )
-    started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
-    return round(time.perf_counter() - started, 2)
+    runs, rss = [], 0
+    for _ in range(3):
+        started = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-c", code], check=True, capture_output=True, text=True
+        )
+        runs.append(time.perf_counter() - started)
+        rss = int(done.stdout.strip())
+    return {
+        "cold_start_seconds": round(statistics.median(runs), 2),
+        "parser_process_max_rss_mb": round(rss / 1024),
+    }
+
+
+def time_accuracy() -> dict[str, Any]:
+    """Share of the time test set whose first expression resolves exactly right."""
+    from nlu.entities.time import find_times
+
+    cases = [
+        json.loads(line)
+        for line in TIME_CASES.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    right = 0
+    for case in cases:
+        found = find_times(case["text"], datetime.fromisoformat(case["now"]))
+        if case["value"] is None:
+            right += not found
+            continue
+        if not found:
+            continue
+        first = found[0]
+        end = first.end_value.isoformat() if first.end_value else None
+        right += (first.value.isoformat(), first.grain, end) == (
+            case["value"],
+            case["grain"],
+            case["end"],
+        )
+    return {"time_cases": len(cases), "time_accuracy": round(right / len(cases), 4)}
 
 
 async def conversation_figures(workdir: Path, model: intent_model.IntentModel) -> dict[str, Any]:
@@ -132,7 +173,8 @@ def main() -> int:
         workdir = Path(raw)
         models = workdir / "models"
         nlu = nlu_figures(models)
-        nlu["cold_start_seconds"] = cold_start_seconds(models)
+        nlu.update(cold_start_seconds(models))
+        nlu.update(time_accuracy())
         model = intent_model.load(sorted(p for p in models.iterdir() if p.is_dir())[-1])
         turns = asyncio.run(conversation_figures(workdir, model))
     figures = {

@@ -5,8 +5,9 @@ from __future__ import annotations
 from nlu.entities.address import AddressExtractor
 from nlu.entities.person import PersonExtractor
 from nlu.entities.phone import PhoneExtractor
+from nlu.entities.time import TimeExtractor
 from nlu.parse import EntityExtractor
 
 
 def default_extractors() -> list[EntityExtractor]:
-    return [PhoneExtractor(), AddressExtractor(), PersonExtractor()]
+    return [TimeExtractor(), PhoneExtractor(), AddressExtractor(), PersonExtractor()]
