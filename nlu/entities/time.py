@@ -29,6 +29,11 @@ Rules the product brief left open, chosen here:
 * A few extras beyond the brief because they are cheap and unambiguous: 元宵 (春节 + 14 days),
   大年三十/大年初一, 十一假期, 前天/大前天, 上周X, 下下周X, 明年/今年 in dates, "七八点"
   (the first hour of the pair).
+
+Not covered yet (the interface has no week or month grain, and no lunar calendar): 周末,
+这周/下周 and 这个月 as ranges, 下班后/晚饭后, lunar dates (腊月二十八, 大年初二, 腊八),
+年前/节后; for "两点到五点" only the start is returned. "门牌号是18号" is still read as
+the 18th.
 """
 
 from __future__ import annotations
