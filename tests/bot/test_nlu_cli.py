@@ -72,6 +72,10 @@ def test_parse_json_lines_contract(data_dir: Path, monkeypatch: pytest.MonkeyPat
     assert phone["value"] == "13812345678"
     assert first["text"][phone["start"] : phone["end"]] == "13812345678"
     assert {"entity", "start", "end", "value", "extractor"} <= set(phone)
+    when = next(e for e in first["entities"] if e["entity"] == "time")
+    assert first["text"][when["start"] : when["end"]] == "明晚七点"
+    assert when["value"] == "2026-11-28T19:00:00+08:00"
+    assert when["additional_info"] == {"grain": "hour", "end": None}
     assert out[1] == {"error": "line 2: Expecting value: line 1 column 1 (char 0)"}
     assert out[2]["intent"]["name"] == "hazard"
     assert "error" in out[3]
