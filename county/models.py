@@ -7,21 +7,25 @@ value later is a code change, not a migration on every deployment.
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
     Text,
     Time,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -221,6 +225,26 @@ class Shift(Base):
     worker: Mapped[Worker] = relationship(back_populates="shifts")
 
 
+class OverrideKind(enum.StrEnum):
+    LEAVE = "leave"  # off duty that day (or between starts and ends)
+    EXTRA = "extra"  # an extra or swapped-in shift that day
+
+
+class ShiftOverride(Base):
+    """A dated change to a worker's weekly pattern: leave, a swap, an extra shift."""
+
+    __tablename__ = "shift_overrides"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), index=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    # Both empty on a leave: the whole day. An extra shift always has both.
+    starts: Mapped[time | None] = mapped_column(Time)
+    ends: Mapped[time | None] = mapped_column(Time)
+    note: Mapped[str | None] = mapped_column(String(200))
+
+
 class Invite(Base):
     __tablename__ = "invites"
 
@@ -271,6 +295,11 @@ class Ticket(Base):
     claimed_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
     rating: Mapped[int | None] = mapped_column(Integer)
+    # Timers the sweeper acts on; they live here so a restart loses none of them.
+    ack_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    resolve_due_at: Mapped[datetime | None]
+    escalation_level: Mapped[str | None] = mapped_column(String(16))
+    emergency: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     grid: Mapped[Grid] = relationship(lazy="joined")
     assignee: Mapped[Worker | None] = relationship(lazy="joined")
@@ -278,6 +307,68 @@ class Ticket(Base):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+
+class ServiceWindow(Base):
+    """When a community offers off-hours appointments (错时服务): weekly, or on one date."""
+
+    __tablename__ = "service_windows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    weekday: Mapped[int | None] = mapped_column(Integer)  # 0 = Monday; None for a dated window
+    day: Mapped[date | None] = mapped_column(Date)  # a holiday appointment day, say
+    starts: Mapped[time] = mapped_column(Time)
+    ends: Mapped[time] = mapped_column(Time)
+    slot_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    label: Mapped[str | None] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class ServiceWindowWorker(Base):
+    """Who serves a window; a slot's capacity is how many of them there are."""
+
+    __tablename__ = "service_window_workers"
+
+    window_id: Mapped[int] = mapped_column(ForeignKey("service_windows.id"), primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), primary_key=True)
+
+
+class AppointmentStatus(enum.StrEnum):
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+    DONE = "done"
+
+
+class Appointment(Base):
+    __tablename__ = "appointments"
+    # One worker, one booked appointment per start time: the database itself refuses a
+    # double booking, however many residents press at once.
+    __table_args__ = (
+        Index(
+            "uq_appointments_worker_slot",
+            "worker_id",
+            "starts_at",
+            unique=True,
+            sqlite_where=text("status = 'booked'"),
+            postgresql_where=text("status = 'booked'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
+    window_id: Mapped[int] = mapped_column(ForeignKey("service_windows.id"))
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), index=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(index=True)
+    ends_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default=AppointmentStatus.BOOKED)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    reminded_day_before_at: Mapped[datetime | None]
+    reminded_hour_before_at: Mapped[datetime | None]
 
 
 class TicketEvent(Base):
