@@ -14,6 +14,7 @@ from bot.app import Gridline
 from bot.telegram_adapter import TelegramChannel
 from bot.web import create_web_app
 from handlers import texts
+from handlers.escalation import escalate_overdue
 from handlers.ticketing import dispatch_queued
 
 log = logging.getLogger(__name__)
@@ -28,11 +29,16 @@ async def every(seconds: float, job: Callable[[], Awaitable[object]], name: str)
         await asyncio.sleep(seconds)
 
 
-async def sweep_queue(gridline: Gridline) -> int:
-    async with gridline.sessions() as session:
-        handed = await dispatch_queued(session, gridline.clock.now())
+async def sweep(gridline: Gridline) -> dict[str, int]:
+    """One pass of the timers: queued tickets to whoever came on duty, overdue ones up."""
+    now = gridline.clock.now()
+    # One pass at a time per process; across PostgreSQL processes the row locks
+    # (SKIP LOCKED) keep passes apart.
+    async with gridline.kv.lock("sweeper", timeout_seconds=120), gridline.sessions() as session:
+        handed = await dispatch_queued(session, now)
+        escalated = await escalate_overdue(session, now)
         await session.commit()
-    return handed
+    return {"handed": handed, "escalated": escalated}
 
 
 async def serve(gridline: Gridline, stop: asyncio.Event | None = None) -> None:
@@ -78,8 +84,8 @@ async def serve(gridline: Gridline, stop: asyncio.Event | None = None) -> None:
         )
     tasks.append(
         asyncio.create_task(
-            every(settings.queue_sweep_seconds, lambda: sweep_queue(gridline), "queue"),
-            name="queue",
+            every(settings.sweep_seconds, lambda: sweep(gridline), "sweeper"),
+            name="sweeper",
         )
     )
     try:

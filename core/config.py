@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     max_message_chars: int = 2000
     invite_valid_days: int = 14
     outbox_poll_seconds: float = 2.0
-    queue_sweep_seconds: float = 60.0
+    sweep_seconds: float = 60.0
     telegram_poll_timeout: int = 30
     log_level: str = "INFO"
 

@@ -128,6 +128,10 @@ class EventKind(enum.StrEnum):
     RESOLVED = "resolved"
     CANCELLED = "cancelled"
     RATED = "rated"
+    ESCALATED = "escalated"
+    ESCALATION_EXHAUSTED = "escalation_exhausted"
+    EMERGENCY_ALERT = "emergency_alert"
+    TRANSFERRED = "transferred"
 
 
 class OutboxStatus(enum.StrEnum):
@@ -196,6 +200,9 @@ class Worker(Base):
 
     shifts: Mapped[list[Shift]] = relationship(
         back_populates="worker", lazy="selectin", cascade="all, delete-orphan"
+    )
+    overrides: Mapped[list[ShiftOverride]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan"
     )
 
     @property

@@ -51,11 +51,30 @@ async def escalation_chain(
     ]
 
 
-async def choose_assignee(session: AsyncSession, grid: Grid, moment: datetime) -> RoutingDecision:
+LEVEL_ORDER = (RouteLevel.GRID, RouteLevel.BACKUP, RouteLevel.COMMUNITY, RouteLevel.TOWN)
+
+
+async def choose_assignee(
+    session: AsyncSession,
+    grid: Grid,
+    moment: datetime,
+    *,
+    after: RouteLevel | None = None,
+    exclude: frozenset[int] = frozenset(),
+) -> RoutingDecision:
+    """The first level of the chain with someone reachable on duty.
+
+    `after` starts the search at the level above it (escalation); `exclude` skips
+    workers who already had the ticket.
+    """
     chain = await escalation_chain(session, grid)
+    if after is not None and after in LEVEL_ORDER:
+        chain = chain[LEVEL_ORDER.index(after) + 1 :]
     for level, workers in chain:
         # A worker who has not opened the bot cannot be told; skip to someone who can.
-        candidates = [w for w in workers if w.is_reachable and is_on_duty(w, moment)]
+        candidates = [
+            w for w in workers if w.id not in exclude and w.is_reachable and is_on_duty(w, moment)
+        ]
         if not candidates:
             continue
         load = await directory.open_ticket_counts(session, [w.id for w in candidates])
@@ -73,3 +92,20 @@ async def choose_assignee(session: AsyncSession, grid: Grid, moment: datetime) -
 async def may_handle(session: AsyncSession, worker: Worker, grid: Grid) -> bool:
     """Whether the worker is anywhere in this grid's chain (so may claim its tickets)."""
     return any(worker.id == w.id for _, ws in await escalation_chain(session, grid) for w in ws)
+
+
+async def on_duty_in_community(
+    session: AsyncSession, community_id: int, moment: datetime
+) -> list[Worker]:
+    """Everyone reachable and on duty for any grid of the community, its officers included
+    (the town's officers are not: they are reached by escalation)."""
+    grids = await directory.grids_of(session, community_id)
+    seen: dict[int, Worker] = {}
+    for grid in grids:
+        for level, workers in await escalation_chain(session, grid):
+            if level == RouteLevel.TOWN:
+                continue
+            for worker in workers:
+                if worker.is_reachable and worker.id not in seen and is_on_duty(worker, moment):
+                    seen[worker.id] = worker
+    return list(seen.values())

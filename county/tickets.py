@@ -13,7 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import local
-from county import routing
+from county import routing, sla
 from county.models import (
     OPEN_STATUSES,
     Category,
@@ -122,12 +122,14 @@ async def open_ticket(
     moment: datetime,
     confidence: float | None = None,
     details: TicketDetails | None = None,
+    emergency: bool = False,
 ) -> Ticket:
     details = details or TicketDetails()
+    priority = Priority.RED if emergency else initial_priority(category, text)
     ticket = Ticket(
         number=await next_ticket_number(session, moment),
         category=category,
-        priority=initial_priority(category, text),
+        priority=priority,
         status=TicketStatus.QUEUED,
         grid_id=grid.id,
         resident_id=resident.id,
@@ -141,6 +143,8 @@ async def open_ticket(
         address=details.address,
         created_at=moment,
         updated_at=moment,
+        resolve_due_at=sla.resolve_due(priority, moment),
+        emergency=emergency,
     )
     session.add(ticket)
     await session.flush()
@@ -160,33 +164,36 @@ async def open_ticket(
 
 async def route(session: AsyncSession, ticket: Ticket, moment: datetime) -> RoutingDecision:
     decision = await routing.choose_assignee(session, ticket.grid, moment)
+    assign(session, ticket, decision, moment)
+    return decision
+
+
+def assign(
+    session: AsyncSession,
+    ticket: Ticket,
+    decision: RoutingDecision,
+    moment: datetime,
+    kind: EventKind = EventKind.ROUTED,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """Apply a routing decision: a worker with an acknowledgement timer, or the queue."""
     ticket.updated_at = moment
     if decision.worker is None:
         ticket.status = TicketStatus.QUEUED
         ticket.assignee_id = None
+        ticket.ack_due_at = None
+        ticket.escalation_level = None
         expected = decision.expected_at.isoformat() if decision.expected_at else None
-        log_event(
-            session,
-            ticket,
-            EventKind.QUEUED,
-            moment,
-            actor=Party.SYSTEM,
-            data={"expected_at": expected},
-        )
-    else:
-        ticket.status = TicketStatus.ASSIGNED
-        ticket.assignee_id = decision.worker.id
-        ticket.assignee = decision.worker
-        log_event(
-            session,
-            ticket,
-            EventKind.ROUTED,
-            moment,
-            actor=Party.SYSTEM,
-            actor_id=decision.worker.id,
-            data={"level": decision.level},
-        )
-    return decision
+        log_event(session, ticket, EventKind.QUEUED, moment, actor=Party.SYSTEM,
+                  data={"expected_at": expected, **(data or {})})  # fmt: skip
+        return
+    ticket.status = TicketStatus.ASSIGNED
+    ticket.assignee_id = decision.worker.id
+    ticket.assignee = decision.worker
+    ticket.escalation_level = decision.level
+    ticket.ack_due_at = sla.ack_due(ticket.category, ticket.priority, moment)
+    log_event(session, ticket, kind, moment, actor=Party.SYSTEM, actor_id=decision.worker.id,
+              data={"level": decision.level, **(data or {})})  # fmt: skip
 
 
 class ClaimOutcome(enum.StrEnum):
@@ -222,7 +229,11 @@ async def claim(
             Ticket.id == ticket.id, Ticket.status.in_([TicketStatus.QUEUED, TicketStatus.ASSIGNED])
         )
         .values(
-            status=TicketStatus.CLAIMED, assignee_id=worker.id, claimed_at=moment, updated_at=moment
+            status=TicketStatus.CLAIMED,
+            assignee_id=worker.id,
+            claimed_at=moment,
+            updated_at=moment,
+            ack_due_at=None,  # acknowledged: the escalation timer stops
         )
         .execution_options(synchronize_session=False)
     )
@@ -249,6 +260,7 @@ async def resolve(
             resolved_at=moment,
             updated_at=moment,
             assignee_id=ticket.assignee_id or worker.id,
+            ack_due_at=None,
         )
         .execution_options(synchronize_session=False)
     )
@@ -273,7 +285,7 @@ async def cancel(
     result = await session.execute(
         update(Ticket)
         .where(Ticket.id == ticket.id, Ticket.status.in_(OPEN_STATUSES))
-        .values(status=TicketStatus.CANCELLED, updated_at=moment)
+        .values(status=TicketStatus.CANCELLED, updated_at=moment, ack_due_at=None)
         .execution_options(synchronize_session=False)
     )
     await session.refresh(ticket)

@@ -485,7 +485,7 @@ async def handle(turn: Turn, resident: Resident) -> None:
             await on_cancel(turn, resident)
         elif command == "/new":
             await on_new(turn, resident)
-        elif command in ("/onduty", "/offduty", "/reply"):
+        elif command in ("/onduty", "/offduty", "/reply", "/transfer", "/today"):
             turn.to_resident(resident, texts.NOT_A_WORKER)
         else:
             turn.to_resident(resident, texts.UNKNOWN_COMMAND.format(command=command))

@@ -59,12 +59,13 @@ HELP_WORKER = (
     "• 新工单会以卡片发给您，点「接单」表示已受理，点「办结」表示处理完毕\n"
     "• 直接「回复」工单卡片或居民的消息，内容就会转给居民\n"
     "• /reply 工单号 内容 —— 不用引用也能回复居民\n"
+    "• /transfer 工单号 网格代码 原因 —— 转派到其他网格\n"
     "• /status 查看我手上未办结的工单\n"
     "• /onduty 开始值班（今日有效）  /offduty 暂停接单（今日有效）"
 )
 UNKNOWN_COMMAND = "没有「{command}」这个指令。可用指令：/start /help /status /cancel /new"
 UNKNOWN_COMMAND_WORKER = (
-    "没有「{command}」这个指令。可用指令：/help /status /reply /onduty /offduty /cancel"
+    "没有「{command}」这个指令。可用指令：/help /status /reply /transfer /onduty /offduty /cancel"
 )
 UNSUPPORTED_KIND = {
     "sticker": "收到您的表情了😊。目前我只能看懂文字，请用文字描述您要反映的事情。",
@@ -100,6 +101,20 @@ THANKS_REPLY = "不客气，有需要随时找我们！"
 GOODBYE_REPLY = "好的，再见！有事随时发消息。"
 FALLBACK_CHAT = "好的。如需反映问题，请直接描述是什么事、在什么位置。"
 
+EMERGENCY_CALL = "🚨 情况紧急！请立即拨打 {numbers}，先保证人身安全，远离危险区域。我们已同时通知社区所有值班人员。"
+EMERGENCY_CARD_HEADING = "🚨【紧急】居民报告紧急情况，已提示其拨打 {numbers}，请立即处置！"
+ESCALATED_AWAY = "工单 {number} 超过 {limit} 未接单，已按规定升级给{role}{name}。"
+ESCALATED_HEADING = "⏫【升级工单】{previous}超时未接单，已升级给您。"
+ESCALATED_RESIDENT = "您的工单 {number} 已升级，由{role}{name}负责处理。"
+ACK_REMINDER = "⏰ 工单 {number} 已超时未接单，且暂无更高一级的值班人员可转交，请尽快处理。"
+TRANSFERRED_AWAY = "工单 {number} 已转派到「{grid}」，原因：{reason}"
+TRANSFERRED_HEADING = "↪️【转派工单】由{grid}转来，原因：{reason}"
+TRANSFERRED_RESIDENT = "您的工单 {number} 已转交「{grid}」处理（原因：{reason}）。"
+TRANSFER_USAGE = (
+    "用法：/transfer 工单号 网格代码 原因，例如 /transfer GL-20261127-0007 CG-XF-02 属于第二网格"
+)
+TRANSFER_SAME_GRID = "工单 {number} 已经属于「{grid}」，无需转派。"
+GRID_NOT_FOUND = "找不到网格 {code}。"
 EMERGENCY_HINT = "⚠️ 如有明火、燃气泄漏、有人受伤等紧急情况，请立即拨打 119 / 120 / 110！"
 TICKET_ACCEPTED = "✅ 已受理，工单号：{number}\n类别：{category}（{priority}）\n网格：{grid}"
 HANDLED_BY = "已派给{role}{name}，会尽快与您联系。"

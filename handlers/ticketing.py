@@ -9,7 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from county import directory, routing, tickets
-from county.models import Category, Grid, Party, Resident, Ticket, Worker
+from county.emergency import Emergency
+from county.emergency import detect as detect_emergency
+from county.models import Category, EventKind, Grid, Party, Resident, Ticket, Worker
 from county.routing import RoutingDecision
 from county.tickets import TicketDetails
 from handlers import texts
@@ -82,21 +84,32 @@ def role_name(worker: Worker) -> str:
 
 
 def send_card(
-    session: AsyncSession, ticket: Ticket, resident: Resident, worker: Worker, now: datetime
+    session: AsyncSession,
+    ticket: Ticket,
+    resident: Resident,
+    worker: Worker,
+    now: datetime,
+    heading: str | None = None,
 ) -> None:
+    text = card_text(ticket, resident)
     queue_message(
         session,
         Party.WORKER,
         worker.id,
-        card_text(ticket, resident),
+        f"{heading}\n{text}" if heading else text,
         card_buttons(ticket),
         ticket_id=ticket.id,
         now=now,
     )
 
 
-def acceptance_text(ticket: Ticket, decision: RoutingDecision, now: datetime) -> str:
-    lines = [
+def acceptance_text(
+    ticket: Ticket, decision: RoutingDecision, now: datetime, emergency: Emergency | None = None
+) -> str:
+    lines = (
+        [texts.EMERGENCY_CALL.format(numbers=" / ".join(emergency.numbers))] if emergency else []
+    )
+    lines += [
         texts.TICKET_ACCEPTED.format(
             number=ticket.number,
             category=texts.CATEGORY_NAMES[ticket.category],
@@ -113,7 +126,7 @@ def acceptance_text(ticket: Ticket, decision: RoutingDecision, now: datetime) ->
         lines.append(texts.QUEUED_UNTIL.format(when=texts.when_phrase(decision.expected_at, now)))
     else:
         lines.append(texts.QUEUED_UNKNOWN)
-    if ticket.priority == "red":
+    if ticket.priority == "red" and emergency is None:
         lines.append(texts.EMERGENCY_HINT)
     lines.append(texts.ACK_HINT)
     return "\n".join(lines)
@@ -128,6 +141,7 @@ async def open_and_route(
     confidence: float | None,
     entities: list[dict[str, Any]],
 ) -> Ticket:
+    emergency = detect_emergency(text)
     ticket = await tickets.open_ticket(
         turn.session,
         resident=resident,
@@ -138,13 +152,47 @@ async def open_and_route(
         moment=turn.now,
         confidence=confidence,
         details=details_from(entities),
+        emergency=emergency is not None,
     )
     turn.stored.ticket_id = ticket.id
     decision = await tickets.route(turn.session, ticket, turn.now)
-    if decision.worker is not None:
+    if emergency is not None:
+        await alert_community(turn.session, ticket, resident, emergency, turn.now)
+    elif decision.worker is not None:
         send_card(turn.session, ticket, resident, decision.worker, turn.now)
-    turn.to_resident(resident, acceptance_text(ticket, decision, turn.now), ticket_id=ticket.id)
+    turn.to_resident(
+        resident, acceptance_text(ticket, decision, turn.now, emergency), ticket_id=ticket.id
+    )
     return ticket
+
+
+async def alert_community(
+    session: AsyncSession,
+    ticket: Ticket,
+    resident: Resident,
+    emergency: Emergency,
+    now: datetime,
+) -> list[Worker]:
+    """An emergency goes to every on-duty worker of the community at once, not one by one."""
+    alerted = await routing.on_duty_in_community(session, ticket.grid.community_id, now)
+    if ticket.assignee is not None and all(w.id != ticket.assignee.id for w in alerted):
+        alerted.append(ticket.assignee)
+    heading = texts.EMERGENCY_CARD_HEADING.format(numbers=" / ".join(emergency.numbers))
+    for worker in alerted:
+        send_card(session, ticket, resident, worker, now, heading)
+    tickets.log_event(
+        session,
+        ticket,
+        EventKind.EMERGENCY_ALERT,
+        now,
+        actor=Party.SYSTEM,
+        data={
+            "kind": emergency.kind,
+            "trigger": emergency.trigger,
+            "alerted": [w.id for w in alerted],
+        },
+    )
+    return alerted
 
 
 async def dispatch_queued(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from county import directory, tickets
+from county import directory, routing, tickets
 from county.models import (
     DutyOverride,
     EventKind,
+    Grid,
     Party,
     Ticket,
     TicketStatus,
@@ -24,6 +25,7 @@ from handlers.ticketing import (
     dispatch_queued_for,
     resident_of,
     role_name,
+    send_card,
 )
 from handlers.turn import Turn, ticket_of_delivered_message
 
@@ -205,6 +207,66 @@ async def on_reply_command(turn: Turn, worker: Worker, argument: str) -> None:
     await relay_to_resident(turn, worker, ticket, text.strip())
 
 
+async def on_transfer_command(turn: Turn, worker: Worker, argument: str) -> None:
+    """转派: move a ticket to another grid, with the reason on record."""
+    number, _, rest = argument.strip().partition(" ")
+    code, _, reason = rest.strip().partition(" ")
+    if not number or not code or not reason.strip():
+        turn.to_worker(worker, texts.TRANSFER_USAGE)
+        return
+    ticket = await tickets.ticket_by_number(turn.session, number)
+    if ticket is None:
+        turn.to_worker(worker, texts.TICKET_NOT_FOUND.format(number=number))
+        return
+    if not ticket.is_open:
+        turn.to_worker(worker, texts.TICKET_CLOSED.format(status=texts.STATUS_NAMES[ticket.status]))
+        return
+    if ticket.assignee_id != worker.id and not await routing.may_handle(
+        turn.session, worker, ticket.grid
+    ):
+        turn.to_worker(worker, texts.TICKET_NOT_YOURS)
+        return
+    target = await directory.grid_by_code(turn.session, code.upper())
+    if target is None:
+        turn.to_worker(worker, texts.GRID_NOT_FOUND.format(code=code))
+        return
+    if target.id == ticket.grid_id:
+        turn.to_worker(
+            worker, texts.TRANSFER_SAME_GRID.format(number=ticket.number, grid=target.full_name)
+        )
+        return
+    await transfer(turn, worker, ticket, target, reason.strip())
+
+
+async def transfer(turn: Turn, worker: Worker, ticket: Ticket, target: Grid, reason: str) -> None:
+    source = ticket.grid
+    ticket.grid_id, ticket.grid = target.id, target
+    decision = await routing.choose_assignee(turn.session, target, turn.now)
+    tickets.assign(turn.session, ticket, decision, turn.now, EventKind.TRANSFERRED,
+                   {"from_grid": source.code, "to_grid": target.code, "reason": reason,
+                    "by": worker.id})  # fmt: skip
+    resident = await resident_of(turn.session, ticket)
+    if decision.worker is not None:
+        send_card(
+            turn.session,
+            ticket,
+            resident,
+            decision.worker,
+            turn.now,
+            texts.TRANSFERRED_HEADING.format(grid=source.full_name, reason=reason),
+        )
+    turn.to_worker(worker, texts.TRANSFERRED_AWAY.format(number=ticket.number,
+                                                         grid=target.full_name, reason=reason),
+                   ticket_id=ticket.id)  # fmt: skip
+    turn.to_resident(
+        resident,
+        texts.TRANSFERRED_RESIDENT.format(
+            number=ticket.number, grid=target.full_name, reason=reason
+        ),
+        ticket_id=ticket.id,
+    )
+
+
 async def handle(turn: Turn, worker: Worker) -> None:
     inbound = turn.inbound
     if inbound.kind == InboundKind.COMMAND:
@@ -219,6 +281,8 @@ async def handle(turn: Turn, worker: Worker) -> None:
             await on_duty_toggle(turn, worker, command == "/onduty")
         elif command == "/reply":
             await on_reply_command(turn, worker, argument)
+        elif command == "/transfer":
+            await on_transfer_command(turn, worker, argument)
         elif command in ("/cancel", "/new"):
             turn.to_worker(worker, texts.WORKER_CANCEL)
         else:

@@ -1,0 +1,117 @@
+"""The sweeper's escalation pass: a ticket nobody acknowledged in time moves up the chain.
+
+Timers live on the ticket rows (`ack_due_at`), so a restart loses none. On PostgreSQL the
+overdue rows are taken with FOR UPDATE SKIP LOCKED, so several `gridline serve` processes
+can sweep at once without handling a ticket twice; SQLite deployments run one process.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from county import routing, sla, tickets
+from county.models import EventKind, Party, Ticket, TicketEvent, TicketStatus
+from county.routing import RouteLevel
+from handlers import texts
+from handlers.ticketing import resident_of, role_name, send_card
+from handlers.turn import queue_message
+
+BATCH = 500
+
+
+async def overdue_ticket_ids(session: AsyncSession, now: datetime, limit: int = BATCH) -> list[int]:
+    query = (
+        select(Ticket.id)
+        .where(Ticket.status == TicketStatus.ASSIGNED, Ticket.ack_due_at <= now)
+        .order_by(Ticket.ack_due_at)
+        .limit(limit)
+    )
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return list((await session.scalars(query)).all())
+
+
+async def previous_assignees(session: AsyncSession, ticket_id: int) -> frozenset[int]:
+    query = select(TicketEvent.actor_id).where(
+        TicketEvent.ticket_id == ticket_id,
+        TicketEvent.kind.in_([EventKind.ROUTED, EventKind.ESCALATED, EventKind.TRANSFERRED]),
+        TicketEvent.actor_id.is_not(None),
+    )
+    return frozenset(int(i) for i in (await session.scalars(query)).all())
+
+
+def limit_text(ticket: Ticket) -> str:
+    if ticket.priority == "red":
+        return "15分钟"
+    limit = sla.ACK_LIMITS.get(ticket.category)
+    if limit is None:
+        return "1个工作日"
+    minutes = int(limit.total_seconds() // 60)
+    return f"{minutes}分钟" if minutes < 60 else f"{minutes // 60}小时"
+
+
+async def escalate(session: AsyncSession, ticket: Ticket, now: datetime) -> bool:
+    """Move one overdue ticket up; returns False when nobody above can take it."""
+    previous = ticket.assignee
+    level = RouteLevel(ticket.escalation_level) if ticket.escalation_level else None
+    decision = await routing.choose_assignee(
+        session, ticket.grid, now, after=level,
+        exclude=await previous_assignees(session, ticket.id),
+    )  # fmt: skip
+    if decision.worker is None:
+        # Nobody higher is on duty: remind the current assignee and try again after
+        # another acknowledgement period, rather than dropping the ticket in a queue.
+        ticket.ack_due_at = sla.ack_due(ticket.category, ticket.priority, now)
+        tickets.log_event(
+            session,
+            ticket,
+            EventKind.ESCALATION_EXHAUSTED,
+            now,
+            actor=Party.SYSTEM,
+            data={"level": ticket.escalation_level},
+        )
+        if previous is not None:
+            queue_message(session, Party.WORKER, previous.id,
+                          texts.ACK_REMINDER.format(number=ticket.number), None,
+                          ticket_id=ticket.id, now=now)  # fmt: skip
+        return False
+    new = decision.worker
+    tickets.assign(
+        session,
+        ticket,
+        decision,
+        now,
+        EventKind.ESCALATED,
+        {"from": previous.id if previous else None, "from_level": level},
+    )
+    resident = await resident_of(session, ticket)
+    previous_name = f"{role_name(previous)}{previous.name}" if previous else "原负责人"
+    send_card(
+        session, ticket, resident, new, now, texts.ESCALATED_HEADING.format(previous=previous_name)
+    )
+    if previous is not None:
+        queue_message(
+            session, Party.WORKER, previous.id,
+            texts.ESCALATED_AWAY.format(number=ticket.number, limit=limit_text(ticket),
+                                        role=role_name(new), name=new.name),
+            None, ticket_id=ticket.id, now=now,
+        )  # fmt: skip
+    queue_message(
+        session, Party.RESIDENT, resident.id,
+        texts.ESCALATED_RESIDENT.format(number=ticket.number, role=role_name(new), name=new.name),
+        None, ticket_id=ticket.id, now=now,
+    )  # fmt: skip
+    return True
+
+
+async def escalate_overdue(session: AsyncSession, now: datetime) -> int:
+    """One pass over overdue tickets; returns how many moved up. The caller commits."""
+    moved = 0
+    for ticket_id in await overdue_ticket_ids(session, now):
+        ticket = await session.get(Ticket, ticket_id)
+        if ticket is not None and await escalate(session, ticket, now):
+            moved += 1
+    return moved
