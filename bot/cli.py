@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from bot import nlu_cli
+from bot import nlu_cli, roster_cli
 from core.clock import SystemClock
 from core.config import Settings, get_settings
 from core.db import open_database
@@ -188,6 +188,7 @@ def parser() -> argparse.ArgumentParser:
     worker.add_parser("list", help="workers with their grids and linked channel")
 
     nlu_cli.add_parsers(commands)
+    roster_cli.add_parsers(commands)
 
     chat = commands.add_parser("chat", help="talk to the bot in this terminal")
     chat.add_argument("--as-worker", metavar="NAME", help="be this grid worker instead")
@@ -208,6 +209,7 @@ HANDLERS = {
     ("worker", "invite"): cmd_worker_invite,
     ("worker", "list"): cmd_worker_list,
     **nlu_cli.HANDLERS,
+    **roster_cli.HANDLERS,
     ("chat", None): cmd_chat,
 }
 

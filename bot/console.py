@@ -81,6 +81,13 @@ class ConsoleChat:
             self._print(outcome.edit.text, outcome.edit.buttons)
         if outcome.error:
             self._print(outcome.error, [])
+        if outcome.document is not None:
+            # A terminal cannot show a file: save it where the data lives and say where.
+            folder = self.gridline.settings.data_dir / "downloads"
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / outcome.document.filename
+            target.write_bytes(outcome.document.content)
+            self._print(texts.CLI_FILE_SAVED.format(path=target), [])
         self.out.flush()
 
     async def run(self, who: str) -> None:

@@ -14,6 +14,7 @@ from bot.app import Gridline
 from bot.telegram_adapter import TelegramChannel
 from bot.web import create_web_app
 from handlers import texts
+from handlers.appointments import send_reminders
 from handlers.escalation import escalate_overdue
 from handlers.ticketing import dispatch_queued
 
@@ -37,8 +38,9 @@ async def sweep(gridline: Gridline) -> dict[str, int]:
     async with gridline.kv.lock("sweeper", timeout_seconds=120), gridline.sessions() as session:
         handed = await dispatch_queued(session, now)
         escalated = await escalate_overdue(session, now)
+        reminded = await send_reminders(session, now)
         await session.commit()
-    return {"handed": handed, "escalated": escalated}
+    return {"handed": handed, "escalated": escalated, "reminded": reminded}
 
 
 async def serve(gridline: Gridline, stop: asyncio.Event | None = None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from telegram.ext import (
     Application,
@@ -166,6 +166,13 @@ class TelegramChannel:
                     )
             if outcome.error and update.effective_chat is not None:
                 await self.application.bot.send_message(update.effective_chat.id, outcome.error)
+            if outcome.document is not None and update.effective_chat is not None:
+                document = outcome.document
+                await self.application.bot.send_document(
+                    update.effective_chat.id,
+                    InputFile(document.content, filename=document.filename),
+                    caption=document.caption,
+                )
         except TelegramError as exc:
             if "not modified" not in str(exc).lower():
                 log.warning("could not answer or edit on Telegram: %s", exc)

@@ -132,6 +132,7 @@ class EventKind(enum.StrEnum):
     ESCALATION_EXHAUSTED = "escalation_exhausted"
     EMERGENCY_ALERT = "emergency_alert"
     TRANSFERRED = "transferred"
+    RESCHEDULED = "rescheduled"
 
 
 class OutboxStatus(enum.StrEnum):

@@ -63,6 +63,14 @@ class Reply:
     buttons: Keyboard = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Document:
+    filename: str
+    content: bytes
+    mime_type: str
+    caption: str | None = None
+
+
 @dataclass
 class Outcome:
     """What the adapter does besides delivering the outbox."""
@@ -74,3 +82,5 @@ class Outcome:
     # Set when handling failed: sent straight to the sender, since the outbox may be
     # what failed.
     error: str | None = None
+    # A file for the sender only (an .ics calendar entry, say), sent straight back.
+    document: Document | None = None

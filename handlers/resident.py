@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from sqlalchemy import select
 
@@ -21,7 +22,7 @@ from county.models import (
     TicketEvent,
     TicketStatus,
 )
-from handlers import texts
+from handlers import appointments, texts
 from handlers.messages import Button, InboundKind, Keyboard
 from handlers.ticketing import open_and_route, role_name
 from handlers.turn import Turn, ticket_of_delivered_message
@@ -181,17 +182,36 @@ async def understand_request(turn: Turn, resident: Resident, message: InboundMes
         parsed.confidence >= services.threshold and parsed.confidence - runner_up >= services.margin
     )
     if parsed.intent in intents.TICKET_INTENTS and confident:
-        grid = await turn.session.get(Grid, resident.grid_id)
-        assert grid is not None
-        await open_and_route(
-            turn, resident, grid, Category(parsed.intent), text, parsed.confidence, parsed.entities
-        )
+        await file_request(turn, resident, message, Category(parsed.intent), parsed.confidence,
+                           parsed.entities)  # fmt: skip
         return
     if confident and parsed.intent != intents.OUT_OF_SCOPE:
         await small_talk(turn, resident, parsed.intent)
         return
     ranked = [name for name, _ in parsed.ranking if name in intents.TICKET_INTENTS]
     await ask_category(turn, resident, message, ranked, parsed)
+
+
+async def file_request(
+    turn: Turn,
+    resident: Resident,
+    message: InboundMessage,
+    category: Category,
+    confidence: float | None,
+    entities: list[dict[str, Any]],
+) -> None:
+    """Turn a request into a ticket — or, for an appointment, into a booking offer first."""
+    grid = await turn.session.get(Grid, resident.grid_id)
+    assert grid is not None
+    if category == Category.APPOINTMENT and await appointments.offer(
+        turn, resident, grid, message, entities
+    ):
+        return  # the ticket is opened when the resident picks a slot (or none)
+    ticket = await open_and_route(turn, resident, grid, category, message.text or "",
+                                  confidence, entities)  # fmt: skip
+    message.ticket_id = ticket.id
+    if ticket.status == TicketStatus.QUEUED and not ticket.emergency:
+        await appointments.offer_for_queued_ticket(turn, resident, ticket)
 
 
 async def ask_category(
@@ -259,19 +279,13 @@ async def on_category_button(turn: Turn, resident: Resident, data: str) -> None:
     if resident.grid_id is None:
         await ask_to_bind(turn, resident)
         return
-    grid = await turn.session.get(Grid, resident.grid_id)
-    assert grid is not None
     # Entities are read against the time the resident wrote, not the time of the press.
     try:
-        entities = (
-            await turn.services.parser.parse(message.text or "", message.received_at)
-        ).entities
+        parsed = await turn.services.parser.parse(message.text or "", message.received_at)
+        entities = parsed.entities
     except NluUnavailable:
         entities = []
-    ticket = await open_and_route(
-        turn, resident, grid, Category(choice), message.text or "", None, entities
-    )
-    message.ticket_id = ticket.id
+    await file_request(turn, resident, message, Category(choice), None, entities)
 
 
 async def record_label(
@@ -499,6 +513,8 @@ async def handle(turn: Turn, resident: Resident) -> None:
             await on_cancel_button(turn, resident, data)
         elif data.startswith("rate:"):
             await on_rate_button(turn, resident, data)
+        elif data.startswith("ap:"):
+            await appointments.on_button(turn, resident, data)
         elif data.startswith("tk:"):
             turn.answer(texts.NOT_A_WORKER)
         else:

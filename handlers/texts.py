@@ -60,13 +60,11 @@ HELP_WORKER = (
     "• 直接「回复」工单卡片或居民的消息，内容就会转给居民\n"
     "• /reply 工单号 内容 —— 不用引用也能回复居民\n"
     "• /transfer 工单号 网格代码 原因 —— 转派到其他网格\n"
-    "• /status 查看我手上未办结的工单\n"
+    "• /status 查看我手上未办结的工单  /today 今天的预约\n"
     "• /onduty 开始值班（今日有效）  /offduty 暂停接单（今日有效）"
 )
 UNKNOWN_COMMAND = "没有「{command}」这个指令。可用指令：/start /help /status /cancel /new"
-UNKNOWN_COMMAND_WORKER = (
-    "没有「{command}」这个指令。可用指令：/help /status /reply /transfer /onduty /offduty /cancel"
-)
+UNKNOWN_COMMAND_WORKER = "没有「{command}」这个指令。可用指令：/help /status /today /reply /transfer /onduty /offduty /cancel"
 UNSUPPORTED_KIND = {
     "sticker": "收到您的表情了😊。目前我只能看懂文字，请用文字描述您要反映的事情。",
     "voice": "抱歉，暂时听不了语音。请用文字描述您的问题，网格员会尽快处理。",
@@ -196,6 +194,42 @@ BOUND_BY_LOCATION = (
 )
 CURRENT_GRID = "您当前所属网格：{grid}"
 
+# Appointments (错时服务)
+APPOINTMENT_CONFIRM = "可以为您预约 {when}，网格员会按时上门或在服务点等您。确认预约吗？"
+APPOINTMENT_CONFIRM_BUTTON = "确认预约"
+APPOINTMENT_NONE_BUTTON = "都不合适，请网格员联系我"
+APPOINTMENT_TAKEN = "{when} 不在服务时段或已约满。离您想要的时间最近的空闲时段："
+APPOINTMENT_CHOOSE = "请选择预约时间（错时服务：工作日晚上和周末也可以约）："
+APPOINTMENT_CHOOSE_NEW = "请选择新的预约时间："
+APPOINTMENT_OFF_HOURS = "现在是下班时间。如果方便，也可以直接预约网格员上门的时间："
+APPOINTMENT_BOOKED = (
+    "📅 预约成功：{when}，由网格员{name}负责（工单 {number}）。前一天和前一小时会提醒您。"
+)
+APPOINTMENT_BOOKED_TOAST = "预约成功"
+APPOINTMENT_RESCHEDULE = "改约"
+APPOINTMENT_CANCEL = "取消预约"
+APPOINTMENT_ICS = "加入手机日历"
+APPOINTMENT_SLOT_GONE = "这个时段刚刚被约满了，请换一个时间。"
+APPOINTMENT_SLOT_GONE_CHOOSE = "这个时段刚刚被约满了。还可以选择："
+APPOINTMENT_FULL = "近两周的服务时段都已约满，网格员会直接联系您商定时间。"
+APPOINTMENT_NOT_ACTIVE = "这个预约已经取消或结束了。"
+APPOINTMENT_CANCELLED = "预约已取消。"
+APPOINTMENT_CANCELLED_WORKER = "居民取消了预约（工单 {number}，原定 {when}）。"
+APPOINTMENT_WORKER_WILL_CALL = "好的，已转给网格员，由网格员与您商定时间。"
+APPOINTMENT_CARD_HEADING = "📅【预约】{when}"
+APPOINTMENT_MOVED_WORKER = "工单 {number} 的预约改到了 {when}。"
+APPOINTMENT_MOVED_AWAY = "工单 {number} 的预约已改期，改由其他同事负责。"
+ICS_SUMMARY = "网格员{name}上门服务"
+ICS_CAPTION = "预约日历文件，打开即可加入手机日历。"
+REMINDER_TOMORROW = (
+    "⏰ 提醒：您预约的网格服务在 {when}，网格员{name}。如需改约请点预约消息里的「改约」。"
+)
+REMINDER_SOON = "⏰ 提醒：您预约的网格服务一小时后开始（{when}），网格员{name}。"
+REMINDER_WORKER = "⏰ 预约提醒：{when}，居民{resident}。{note}"
+TODAY_NONE = "您今天没有预约。"
+TODAY_HEADER = "您今天的预约（{count}）："
+TODAY_LINE = "{when}｜{resident}｜{number}\n  {note}"
+
 # Command-line messages for county staff
 CLI_NO_TOKEN = (
     "未设置 TELEGRAM_BOT_TOKEN：只启动 HTTP 服务 http://{host}:{port}（/healthz、POST /model/parse）。\n"
@@ -216,6 +250,7 @@ CLI_INVITE = "已为{name}（{grid}）生成邀请码，{days} 天内有效。�
 CLI_WORKER_NOT_FOUND = "找不到名为「{name}」的工作人员。"
 CLI_WORKER_AMBIGUOUS = "有多名叫「{name}」的工作人员，请用手机号区分：{phones}"
 CLI_CHAT_INTRO = "网格直通车 · 终端对话（{who}）。输入 /help 查看说明，按 Ctrl-D 退出。有按钮时输入编号即可选择。"
+CLI_FILE_SAVED = "文件已保存：{path}"
 CLI_CHAT_PROMPT = "你> "
 CLI_BOT_PREFIX = "网格直通车> "
 
@@ -250,3 +285,49 @@ def time_range(start: datetime, end: datetime | None) -> str:
         last = end.astimezone(LOCAL_TZ)
         text += f"–{last:%H:%M}" if last.date() == first.date() else f"–{local_time(last)}"
     return text
+
+
+# Roster (county staff)
+ROSTER_ROW_ERROR = "第{row}行：{problem}"
+ROSTER_PROBLEMS = {
+    "not_readable": "文件无法读取：请用 UTF-8（带 BOM）或 GBK 编码保存为 CSV。",
+    "empty_file": "文件是空的：第1行应为表头，从第2行起每行一条班次或请假/加班安排。",
+    "bad_header": "表头应为「{header}」（可从 gridline roster export 导出的文件开始填写）",
+    "extra_cells": "只有 7 列，多出了内容「{value}」",
+    "no_worker": "请填写工号或手机，或者姓名",
+    "phone_scientific": "手机号「{value}」被表格软件改成了科学计数法，请把这一列设为「文本」格式后重新填写",
+    "unknown_phone": "找不到手机号为「{phone}」的工作人员",
+    "shared_phone": "手机号「{phone}」登记在多名工作人员名下（{names}），请联系管理员更正",
+    "name_mismatch": "手机号「{phone}」登记的是「{registered}」，不是「{name}」",
+    "unknown_name": "找不到名为「{name}」的工作人员",
+    "ambiguous_name": "有多名叫「{name}」的工作人员，请填写手机号区分：{phones}",
+    "bad_kind": "类型「{value}」无法识别，应为 每周、请假、加班 或 取消",
+    "missing_day": "请填写星期或日期",
+    "weekday_expected": "每周班次的「星期或日期」应填 周一 至 周日（没有每周班次填「无」），不是「{value}」；某一天的变动请用 请假 或 加班",
+    "date_expected": "{kind}应填具体日期（如 2026-12-01），不是「{value}」",
+    "bad_date": "日期「{value}」不是有效日期（如 2026-12-01）",
+    "bad_start": "开始时间「{value}」不是有效时间（HH:MM）",
+    "bad_end": "结束时间「{value}」不是有效时间（HH:MM，到午夜可写 24:00）",
+    "times_required": "{kind}必须填写开始和结束时间",
+    "half_times": "请假要么开始、结束时间都填（只请这一段），要么都不填（请全天）",
+    "times_not_allowed": "「{kind}」行不用填写开始和结束时间",
+    "note_too_long": "备注不能超过 {limit} 个字",
+    "duplicate": "与第{other}行重复",
+    "none_with_shifts": "同一人既有「每周 无」（第{none_row}行）又有每周班次（第{shift_row}行），请只保留一种",
+    "cancel_conflict": "{day} 同一人既有「取消」（第{cancel_row}行）又有请假/加班（第{other_row}行），请只保留一种",
+}
+ROSTER_NO_PHONE = "未登记"
+ROSTER_LIST_SEPARATOR = "、"
+ROSTER_ERRORS = "{source} 有 {count} 处错误，没有导入任何内容："
+ROSTER_IMPORTED = "已导入 {source}（{rows} 行）：{workers} 人的每周班次有更新，{days} 个「人·日期」的请假/加班安排有更新。"
+ROSTER_DRY_RUN = (
+    "试运行，未写入任何内容：{source}（{rows} 行）检查通过。正式导入将更新 {workers} 人的每周班次、"
+    "{days} 个「人·日期」的请假/加班安排。"
+)
+ROSTER_EXPORTED = "已导出 {workers} 名在岗工作人员的 {weekly} 条每周班次、{dated} 条今天起的请假/加班安排到 {target}"
+ROSTER_FILE_NOT_FOUND = "找不到文件 {path}。"
+ROSTER_UNIDENTIFIABLE = "注意：{names} 没有登记手机号且有重名，导入时无法区分，请先补登手机号。"
+ROSTER_CALENDAR_GAP = (
+    "注意：节假日数据不包含 {years} 年，这些年份暂按周一至周五上班、周六周日休息计算，"
+    "法定节假日和调休不会自动生效。请升级 chinesecalendar，或把节假日安排作为请假/加班行导入。"
+)

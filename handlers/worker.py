@@ -14,7 +14,7 @@ from county.models import (
 )
 from county.roster import end_of_local_day, is_on_duty
 from county.tickets import ClaimOutcome
-from handlers import texts
+from handlers import appointments, texts
 from handlers.messages import InboundKind
 from handlers.resident import UNSUPPORTED, rating_keyboard
 from handlers.ticketing import (
@@ -283,6 +283,8 @@ async def handle(turn: Turn, worker: Worker) -> None:
             await on_reply_command(turn, worker, argument)
         elif command == "/transfer":
             await on_transfer_command(turn, worker, argument)
+        elif command == "/today":
+            await appointments.today_for_worker(turn, worker)
         elif command in ("/cancel", "/new"):
             turn.to_worker(worker, texts.WORKER_CANCEL)
         else:
