@@ -8,6 +8,7 @@ from datetime import datetime, time
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from county.appointments import add_window
 from county.models import (
     Community,
     CommunityKind,
@@ -67,6 +68,15 @@ DEMO_GRID_WORKERS = (
 DEMO_EVENING_OFFICER = ("周婷", "13971000006")
 
 
+# Off-hours appointment windows (错时服务): (community, weekdays, hours, serving workers).
+DEMO_SERVICE_WINDOWS = (
+    ("CG-XF", tuple(WEEKDAYS), (time(18, 0), time(21, 0)), ("周婷",)),
+    ("CG-XF", (5,), (time(9, 0), time(12, 0)), ("王芳", "李强")),
+    ("CG-DF", (5,), (time(9, 0), time(12, 0)), ("张敏", "刘洋")),
+    ("CG-XY", (6,), (time(14, 0), time(17, 0)), ("陈刚",)),
+)
+
+
 async def county_is_empty(session: AsyncSession) -> bool:
     return not await session.scalar(select(func.count()).select_from(Town))
 
@@ -100,6 +110,7 @@ async def seed_demo(session: AsyncSession, moment: datetime) -> bool:
             session.add(grid)
             grids[grid_spec.code] = grid
     await session.flush()
+    workers: dict[str, Worker] = {}
     for name, phone, primary, backups in DEMO_GRID_WORKERS:
         worker = Worker(
             name=name, phone=phone, role=WorkerRole.GRID_WORKER, created_at=moment,
@@ -107,6 +118,7 @@ async def seed_demo(session: AsyncSession, moment: datetime) -> bool:
         )  # fmt: skip
         session.add(worker)
         await session.flush()
+        workers[name] = worker
         session.add(
             GridAssignment(
                 worker_id=worker.id, grid_id=grids[primary].id, position=GridPosition.PRIMARY
@@ -119,12 +131,17 @@ async def seed_demo(session: AsyncSession, moment: datetime) -> bool:
                 )
             )
     officer_name, officer_phone = DEMO_EVENING_OFFICER
-    session.add(
-        Worker(
-            name=officer_name, phone=officer_phone, role=WorkerRole.COMMUNITY_OFFICER,
-            community_id=communities["CG-XF"].id, created_at=moment,
-            shifts=_weekly(EVENING_SHIFT),
-        )
+    officer = Worker(
+        name=officer_name, phone=officer_phone, role=WorkerRole.COMMUNITY_OFFICER,
+        community_id=communities["CG-XF"].id, created_at=moment, shifts=_weekly(EVENING_SHIFT),
     )  # fmt: skip
+    session.add(officer)
     await session.flush()
+    workers[officer_name] = officer
+    for code, weekdays, (starts, ends), names in DEMO_SERVICE_WINDOWS:
+        for weekday in weekdays:
+            await add_window(
+                session, communities[code], weekday=weekday, starts=starts, ends=ends,
+                slot_minutes=30, label="错时服务", workers=[workers[n] for n in names],
+            )  # fmt: skip
     return True

@@ -166,10 +166,12 @@ async def on_book_button(turn: Turn, resident: Resident, data: str) -> None:
     assert worker is not None
     if ticket is None:
         assert message is not None
+        # Phone and address still come from what the resident wrote; the time is the slot's.
+        parsed = await turn.services.parser.parse(message.text or "", message.received_at)
         ticket = await tickets.open_ticket(
             turn.session, resident=resident, grid=grid, category=Category.APPOINTMENT,
             text=message.text or "", channel=turn.inbound.channel, moment=turn.now,
-            details=details_from([]),
+            details=details_from(parsed.entities),
         )  # fmt: skip
         message.ticket_id = ticket.id
         appointment.ticket_id = ticket.id

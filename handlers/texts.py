@@ -236,7 +236,9 @@ CLI_NO_TOKEN = (
     "想在终端里和机器人对话，请另开一个终端运行：.venv/bin/gridline chat"
 )
 CLI_SERVING = "网格直通车已启动：Telegram 轮询（{base}） + HTTP http://{host}:{port}"
-CLI_SEEDED = "已创建演示县：1 个镇、3 个社区/村、5 个网格、6 名工作人员。"
+CLI_SEEDED = (
+    "已创建演示县：1 个镇、3 个社区/村、5 个网格、6 名工作人员，以及晚间和周末的错时服务时段。"
+)
 CLI_SEED_SKIPPED = "数据库里已有地区数据，未重复创建演示县。"
 CLI_TRAINED = (
     "NLU 模型已训练并启用：{version}（用时 {seconds} 秒；测试集准确率 {accuracy}，宏 F1 {f1}；"
