@@ -3,18 +3,12 @@ to a fake Telegram Bot API server on 127.0.0.1."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
-from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from bot.app import Gridline
-from bot.telegram_adapter import TelegramChannel
-from county import invites
 from county.models import InboundMessage, Ticket, TicketStatus
 from handlers import texts
-from tests.factories import demo_county, demo_worker
+from tests.bot.conftest import bind_resident, invite_code
 from tests.support.fake_telegram import FakeTelegramServer
 
 RESIDENT = 5001
@@ -22,41 +16,6 @@ WANG = 7001  # 王芳, primary grid worker of 幸福社区第一网格
 LI = 7002  # 李强, backup of the same grid
 STRANGER = 9001
 HAZARD = "幸福小区3栋楼道里有人给电瓶车充电，很危险"
-
-
-@pytest.fixture
-async def telegram(gridline: Gridline) -> AsyncIterator[FakeTelegramServer]:
-    async with FakeTelegramServer() as tg:
-        gridline.settings = gridline.settings.model_copy(
-            update={"telegram_bot_token": SecretStr(tg.token), "telegram_api_base_url": tg.base_url}
-        )
-        async with gridline.sessions() as session:
-            await demo_county(session, gridline.clock.now())
-        channel = TelegramChannel(gridline)
-        await channel.start()
-        try:
-            yield tg
-        finally:
-            await channel.stop()
-
-
-async def invite_code(gridline: Gridline, name: str) -> str:
-    async with gridline.sessions() as session:
-        invite = await invites.create_invite(
-            session, await demo_worker(session, name), gridline.clock.now(), 14
-        )
-        await session.commit()
-        return invite.code
-
-
-async def bind_resident(tg: FakeTelegramServer) -> None:
-    tg.push_text(RESIDENT, "/start", first_name="张阿姨")
-    await tg.wait_for_message(RESIDENT, contains="欢迎使用")
-    prompt = await tg.wait_for_message(RESIDENT, contains="社区或村")
-    tg.press_button(RESIDENT, prompt.message_id, prompt.button_data("幸福社区"))
-    grids = await tg.wait_for_edit(RESIDENT, prompt.message_id, contains="幸福社区下")
-    tg.press_button(RESIDENT, prompt.message_id, grids.button_data("第一网格"))
-    await tg.wait_for_edit(RESIDENT, prompt.message_id, contains="已绑定")
 
 
 async def test_report_claim_reply_resolve_rate(
