@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench bench-county clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +27,15 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# NLU and conversation figures, the NLU pipeline comparison, and the county-scale
+# routing/sweeper/booking figures (SQLite; pass DATABASE_URL=... to bench-county for PostgreSQL).
 bench: install
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.nlu_pipelines
+	$(BIN)/python -m benchmarks.county_scale
+
+bench-county: install
+	$(BIN)/python -m benchmarks.county_scale $(if $(DATABASE_URL),--database-url $(DATABASE_URL))
 
 clean:
 	rm -rf $(VENV) data

@@ -187,8 +187,8 @@ class Worker(Base):
     phone: Mapped[str | None] = mapped_column(String(32))
     role: Mapped[str] = mapped_column(String(32), default=WorkerRole.GRID_WORKER)
     # The community or town an officer answers for; grid workers get theirs via assignments.
-    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))
-    town_id: Mapped[int | None] = mapped_column(ForeignKey("towns.id"))
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"), index=True)
+    town_id: Mapped[int | None] = mapped_column(ForeignKey("towns.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Set once the worker opens the bot with an invite code.
     channel: Mapped[str | None] = mapped_column(String(16))
@@ -215,7 +215,9 @@ class GridAssignment(Base):
     __tablename__ = "grid_assignments"
 
     worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), primary_key=True)
-    grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id"), primary_key=True)
+    # Indexed on its own too: routing looks assignments up by grid, and the primary key
+    # (worker_id, grid_id) cannot serve that.
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id"), primary_key=True, index=True)
     position: Mapped[str] = mapped_column(String(16), default=GridPosition.PRIMARY)
 
 

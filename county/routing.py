@@ -7,10 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from county import directory
-from county.models import Grid, GridPosition, Worker, WorkerRole
+from county.models import Grid, GridAssignment, GridPosition, Worker, WorkerRole
 from county.roster import is_on_duty, next_on_duty
 
 
@@ -30,28 +32,47 @@ class RoutingDecision:
     expected_at: datetime | None = None
 
 
+LEVEL_ORDER = (RouteLevel.GRID, RouteLevel.BACKUP, RouteLevel.COMMUNITY, RouteLevel.TOWN)
+
+
 async def escalation_chain(
     session: AsyncSession, grid: Grid
 ) -> list[tuple[RouteLevel, Sequence[Worker]]]:
-    return [
-        (RouteLevel.GRID, await directory.grid_assignees(session, grid.id, GridPosition.PRIMARY)),
-        (RouteLevel.BACKUP, await directory.grid_assignees(session, grid.id, GridPosition.BACKUP)),
-        (
-            RouteLevel.COMMUNITY,
-            await directory.officers(
-                session, WorkerRole.COMMUNITY_OFFICER, community_id=grid.community_id
-            ),
-        ),
-        (
-            RouteLevel.TOWN,
-            await directory.officers(
-                session, WorkerRole.TOWN_OFFICER, town_id=grid.community.town_id
-            ),
-        ),
-    ]
+    """Everyone who may take this grid's tickets, level by level, in one query.
+
+    Routing runs on every ticket, so the chain is read with a single UNION (each branch
+    on an index) instead of a query per level.
+    """
+    members = union_all(
+        select(GridAssignment.worker_id.label("worker_id"),
+               GridAssignment.position.label("level"))
+        .where(GridAssignment.grid_id == grid.id),
+        select(Worker.id, literal(RouteLevel.COMMUNITY.value))
+        .where(Worker.role == WorkerRole.COMMUNITY_OFFICER,
+               Worker.community_id == grid.community_id),
+        select(Worker.id, literal(RouteLevel.TOWN.value))
+        .where(Worker.role == WorkerRole.TOWN_OFFICER,
+               Worker.town_id == grid.community.town_id),
+    ).subquery()  # fmt: skip
+    rows = await session.execute(
+        select(Worker, members.c.level)
+        .join(members, members.c.worker_id == Worker.id)
+        # The roster comes in the same round trip: one query per decision, not three.
+        .options(joinedload(Worker.shifts), joinedload(Worker.overrides))
+        .order_by(Worker.id)
+    )
+    by_level: dict[RouteLevel, list[Worker]] = {level: [] for level in LEVEL_ORDER}
+    for worker, level in rows.unique().all():
+        by_level[_LEVEL_OF.get(level, RouteLevel.TOWN)].append(worker)
+    return [(level, by_level[level]) for level in LEVEL_ORDER]
 
 
-LEVEL_ORDER = (RouteLevel.GRID, RouteLevel.BACKUP, RouteLevel.COMMUNITY, RouteLevel.TOWN)
+_LEVEL_OF = {
+    GridPosition.PRIMARY.value: RouteLevel.GRID,
+    GridPosition.BACKUP.value: RouteLevel.BACKUP,
+    RouteLevel.COMMUNITY.value: RouteLevel.COMMUNITY,
+    RouteLevel.TOWN.value: RouteLevel.TOWN,
+}
 
 
 async def choose_assignee(
@@ -77,6 +98,8 @@ async def choose_assignee(
         ]
         if not candidates:
             continue
+        if len(candidates) == 1:
+            return RoutingDecision(level=level, worker=candidates[0])
         load = await directory.open_ticket_counts(session, [w.id for w in candidates])
         chosen = min(candidates, key=lambda w: (load[w.id], w.id))
         return RoutingDecision(level=level, worker=chosen)

@@ -13,10 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from county import routing, sla, tickets
-from county.models import EventKind, Party, Ticket, TicketEvent, TicketStatus
+from county.models import EventKind, Party, Resident, Ticket, TicketEvent, TicketStatus
 from county.routing import RouteLevel
 from handlers import texts
-from handlers.ticketing import resident_of, role_name, send_card
+from handlers.ticketing import role_name, send_card
 from handlers.turn import queue_message
 
 BATCH = 500
@@ -34,13 +34,19 @@ async def overdue_ticket_ids(session: AsyncSession, now: datetime, limit: int = 
     return list((await session.scalars(query)).all())
 
 
-async def previous_assignees(session: AsyncSession, ticket_id: int) -> frozenset[int]:
-    query = select(TicketEvent.actor_id).where(
-        TicketEvent.ticket_id == ticket_id,
+async def previous_assignees(
+    session: AsyncSession, ticket_ids: list[int]
+) -> dict[int, frozenset[int]]:
+    """Per ticket, every worker it was ever routed, escalated or transferred to."""
+    query = select(TicketEvent.ticket_id, TicketEvent.actor_id).where(
+        TicketEvent.ticket_id.in_(ticket_ids),
         TicketEvent.kind.in_([EventKind.ROUTED, EventKind.ESCALATED, EventKind.TRANSFERRED]),
         TicketEvent.actor_id.is_not(None),
     )
-    return frozenset(int(i) for i in (await session.scalars(query)).all())
+    found: dict[int, set[int]] = {ticket_id: set() for ticket_id in ticket_ids}
+    for ticket_id, actor_id in (await session.execute(query)).all():
+        found[ticket_id].add(int(actor_id))
+    return {ticket_id: frozenset(ids) for ticket_id, ids in found.items()}
 
 
 def limit_text(ticket: Ticket) -> str:
@@ -53,14 +59,20 @@ def limit_text(ticket: Ticket) -> str:
     return f"{minutes}分钟" if minutes < 60 else f"{minutes // 60}小时"
 
 
-async def escalate(session: AsyncSession, ticket: Ticket, now: datetime) -> bool:
-    """Move one overdue ticket up; returns False when nobody above can take it."""
+async def escalate(
+    session: AsyncSession,
+    ticket: Ticket,
+    resident: Resident,
+    had: frozenset[int],
+    now: datetime,
+) -> bool:
+    """Move one overdue ticket up; returns False when nobody above can take it.
+
+    `had`: the workers who already had the ticket, who are not asked again.
+    """
     previous = ticket.assignee
     level = RouteLevel(ticket.escalation_level) if ticket.escalation_level else None
-    decision = await routing.choose_assignee(
-        session, ticket.grid, now, after=level,
-        exclude=await previous_assignees(session, ticket.id),
-    )  # fmt: skip
+    decision = await routing.choose_assignee(session, ticket.grid, now, after=level, exclude=had)
     if decision.worker is None:
         # Nobody higher is on duty: remind the current assignee and try again after
         # another acknowledgement period, rather than dropping the ticket in a queue.
@@ -87,7 +99,6 @@ async def escalate(session: AsyncSession, ticket: Ticket, now: datetime) -> bool
         EventKind.ESCALATED,
         {"from": previous.id if previous else None, "from_level": level},
     )
-    resident = await resident_of(session, ticket)
     previous_name = f"{role_name(previous)}{previous.name}" if previous else "原负责人"
     send_card(
         session, ticket, resident, new, now, texts.ESCALATED_HEADING.format(previous=previous_name)
@@ -109,9 +120,20 @@ async def escalate(session: AsyncSession, ticket: Ticket, now: datetime) -> bool
 
 async def escalate_overdue(session: AsyncSession, now: datetime) -> int:
     """One pass over overdue tickets; returns how many moved up. The caller commits."""
+    ids = await overdue_ticket_ids(session, now)
+    if not ids:
+        return 0
+    # Everything a pass needs is read in bulk; only routing runs per ticket.
+    overdue = (await session.scalars(select(Ticket).where(Ticket.id.in_(ids)))).unique().all()
+    residents = {
+        r.id: r
+        for r in await session.scalars(
+            select(Resident).where(Resident.id.in_({t.resident_id for t in overdue}))
+        )
+    }
+    had = await previous_assignees(session, ids)
     moved = 0
-    for ticket_id in await overdue_ticket_ids(session, now):
-        ticket = await session.get(Ticket, ticket_id)
-        if ticket is not None and await escalate(session, ticket, now):
+    for ticket in sorted(overdue, key=lambda t: (t.ack_due_at, t.id)):
+        if await escalate(session, ticket, residents[ticket.resident_id], had[ticket.id], now):
             moved += 1
     return moved
