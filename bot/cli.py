@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from bot import nlu_cli, roster_cli
+from bot import nlu_cli, roster_cli, window_cli
 from core.clock import SystemClock
 from core.config import Settings, get_settings
 from core.db import open_database
@@ -189,6 +189,7 @@ def parser() -> argparse.ArgumentParser:
 
     nlu_cli.add_parsers(commands)
     roster_cli.add_parsers(commands)
+    window_cli.add_parsers(commands)
 
     chat = commands.add_parser("chat", help="talk to the bot in this terminal")
     chat.add_argument("--as-worker", metavar="NAME", help="be this grid worker instead")
@@ -210,6 +211,7 @@ HANDLERS = {
     ("worker", "list"): cmd_worker_list,
     **nlu_cli.HANDLERS,
     **roster_cli.HANDLERS,
+    **window_cli.HANDLERS,
     ("chat", None): cmd_chat,
 }
 

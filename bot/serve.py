@@ -6,13 +6,16 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sys
 from collections.abc import Awaitable, Callable
 
 import uvicorn
 
 from bot.app import Gridline
+from bot.roster_cli import calendar_warning
 from bot.telegram_adapter import TelegramChannel
 from bot.web import create_web_app
+from core.clock import LOCAL_TZ
 from handlers import texts
 from handlers.appointments import send_reminders
 from handlers.escalation import escalate_overdue
@@ -63,6 +66,12 @@ async def serve(gridline: Gridline, stop: asyncio.Event | None = None) -> None:
             lifespan="off",
         )
     )
+    warning = calendar_warning(gridline.clock.now().astimezone(LOCAL_TZ).date())
+    if warning:
+        # Shifts on unknown years fall back to weekday rules; the county must know now,
+        # not when a holiday goes unstaffed.
+        log.warning("holiday calendar incomplete: %s", warning)
+        print(texts.CLI_CALENDAR_WARNING.format(warning=warning), file=sys.stderr, flush=True)
     tasks = [asyncio.create_task(web.serve(), name="http")]
     if telegram is None:
         print(

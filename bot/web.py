@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from bot.app import Gridline
+from county.calendar import calendar_gaps
 
 
 def create_web_app(gridline: Gridline, telegram_enabled: bool) -> Starlette:
@@ -27,6 +28,8 @@ def create_web_app(gridline: Gridline, telegram_enabled: bool) -> Starlette:
                 "status": "ok" if status == 200 else "degraded",
                 "database": database,
                 "telegram": telegram_enabled,
+                # Years whose public holidays are unknown: shifts there follow weekday rules.
+                "calendar_gaps": sorted(calendar_gaps()),
             },
             status_code=status,
         )

@@ -1,7 +1,10 @@
+from datetime import date
+
 import httpx
 
 from bot.app import Gridline
 from bot.web import create_web_app
+from county.calendar import day_kind
 
 
 async def client(gridline: Gridline) -> httpx.AsyncClient:
@@ -9,11 +12,14 @@ async def client(gridline: Gridline) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=transport, base_url="http://gridline.test")
 
 
-async def test_health_reports_database(gridline: Gridline) -> None:
+async def test_health_reports_database_and_calendar_gaps(gridline: Gridline) -> None:
+    day_kind(date(2027, 1, 1))  # chinesecalendar 1.11 has no 2027 data: a known gap
     async with await client(gridline) as http:
         response = await http.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "telegram": False}
+    body = response.json()
+    assert (body["status"], body["database"], body["telegram"]) == ("ok", "ok", False)
+    assert 2027 in body["calendar_gaps"]
 
 
 async def test_model_parse_answers_in_rasa_shape(gridline: Gridline) -> None:
