@@ -18,7 +18,7 @@ from bot.web import create_web_app
 from core.clock import LOCAL_TZ
 from handlers import texts
 from handlers.appointments import send_reminders
-from handlers.escalation import escalate_overdue
+from handlers.escalation import escalate_overdue, flag_overdue_resolution
 from handlers.ticketing import dispatch_queued
 
 log = logging.getLogger(__name__)
@@ -41,9 +41,10 @@ async def sweep(gridline: Gridline) -> dict[str, int]:
     async with gridline.kv.lock("sweeper", timeout_seconds=120), gridline.sessions() as session:
         handed = await dispatch_queued(session, now)
         escalated = await escalate_overdue(session, now)
+        overdue = await flag_overdue_resolution(session, now)
         reminded = await send_reminders(session, now)
         await session.commit()
-    return {"handed": handed, "escalated": escalated, "reminded": reminded}
+    return {"handed": handed, "escalated": escalated, "overdue": overdue, "reminded": reminded}
 
 
 async def serve(gridline: Gridline, stop: asyncio.Event | None = None) -> None:

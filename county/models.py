@@ -133,6 +133,7 @@ class EventKind(enum.StrEnum):
     EMERGENCY_ALERT = "emergency_alert"
     TRANSFERRED = "transferred"
     RESCHEDULED = "rescheduled"
+    RESOLUTION_OVERDUE = "resolution_overdue"
 
 
 class OutboxStatus(enum.StrEnum):

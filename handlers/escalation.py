@@ -137,3 +137,33 @@ async def escalate_overdue(session: AsyncSession, now: datetime) -> int:
         if await escalate(session, ticket, residents[ticket.resident_id], had[ticket.id], now):
             moved += 1
     return moved
+
+
+async def flag_overdue_resolution(session: AsyncSession, now: datetime) -> int:
+    """Tell the assignee, once, that a ticket passed its resolution target (2 h / 24 h / 72 h
+    for red / yellow / green)."""
+    already = select(TicketEvent.ticket_id).where(TicketEvent.kind == EventKind.RESOLUTION_OVERDUE)
+    query = (
+        select(Ticket)
+        .where(
+            Ticket.status.in_([TicketStatus.ASSIGNED, TicketStatus.CLAIMED]),
+            Ticket.resolve_due_at <= now,
+            Ticket.id.not_in(already),
+        )
+        .order_by(Ticket.resolve_due_at)
+        .limit(BATCH)
+    )
+    flagged = 0
+    for ticket in (await session.scalars(query)).unique().all():
+        tickets.log_event(session, ticket, EventKind.RESOLUTION_OVERDUE, now, actor=Party.SYSTEM)
+        if ticket.assignee_id is not None:
+            target = sla.RESOLUTION_TARGETS[ticket.priority]
+            queue_message(
+                session, Party.WORKER, ticket.assignee_id,
+                texts.RESOLUTION_OVERDUE.format(
+                    number=ticket.number, priority=texts.PRIORITY_NAMES[ticket.priority],
+                    hours=int(target.total_seconds() // 3600)),
+                None, ticket_id=ticket.id, now=now,
+            )  # fmt: skip
+        flagged += 1
+    return flagged

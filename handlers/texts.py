@@ -104,6 +104,9 @@ EMERGENCY_CARD_HEADING = "🚨【紧急】居民报告紧急情况，已提示�
 ESCALATED_AWAY = "工单 {number} 超过 {limit} 未接单，已按规定升级给{role}{name}。"
 ESCALATED_HEADING = "⏫【升级工单】{previous}超时未接单，已升级给您。"
 ESCALATED_RESIDENT = "您的工单 {number} 已升级，由{role}{name}负责处理。"
+RESOLUTION_OVERDUE = (
+    "⌛ 工单 {number}（{priority}）已超过 {hours} 小时办结时限，请尽快办结或说明情况。"
+)
 ACK_REMINDER = "⏰ 工单 {number} 已超时未接单，且暂无更高一级的值班人员可转交，请尽快处理。"
 TRANSFERRED_AWAY = "工单 {number} 已转派到「{grid}」，原因：{reason}"
 TRANSFERRED_HEADING = "↪️【转派工单】由{grid}转来，原因：{reason}"

@@ -163,3 +163,22 @@ async def test_transfer_to_another_grid_with_reason(gridline: Gridline) -> None:
     assert (await chat.say(WANG, "/transfer"))[-1].text == texts.TRANSFER_USAGE
     same = await chat.say(WANG, f"/transfer {ticket.number} CG-DF-01 再转一次")
     assert same[-1].text == texts.TICKET_NOT_YOURS  # no longer in 王芳's chain
+
+
+async def test_resolution_target_breach_is_flagged_once(
+    gridline: Gridline, clock: FixedClock
+) -> None:
+    chat = await reported(gridline, ("王芳", WANG))
+    card = chat.to(WANG)[-1]
+    await chat.press(WANG, card.button("接单"), card.message_id)
+    ticket = await only_ticket(gridline)
+    assert ticket.priority == "yellow"
+    clock.advance(timedelta(hours=23))
+    assert (await sweep(gridline))["overdue"] == 0
+    clock.advance(timedelta(hours=2))  # past the 24-hour target for yellow
+    assert (await sweep(gridline))["overdue"] == 1
+    assert (await sweep(gridline))["overdue"] == 0
+    await chat.dispatcher.deliver_pending()
+    assert chat.to(WANG)[-1].text == texts.RESOLUTION_OVERDUE.format(
+        number=ticket.number, priority="黄色·较急", hours=24
+    )
