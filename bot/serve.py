@@ -17,7 +17,7 @@ from bot.telegram_adapter import TelegramChannel
 from bot.web import create_web_app
 from core.clock import LOCAL_TZ
 from handlers import texts
-from handlers.appointments import send_reminders
+from handlers.appointments import release_unanswered_offers, send_reminders
 from handlers.escalation import escalate_overdue, flag_overdue_resolution
 from handlers.ticketing import dispatch_queued
 
@@ -39,12 +39,14 @@ async def sweep(gridline: Gridline) -> dict[str, int]:
     # One pass at a time per process; across PostgreSQL processes the row locks
     # (SKIP LOCKED) keep passes apart.
     async with gridline.kv.lock("sweeper", timeout_seconds=120), gridline.sessions() as session:
+        released = await release_unanswered_offers(session, now)
         handed = await dispatch_queued(session, now)
         escalated = await escalate_overdue(session, now)
         overdue = await flag_overdue_resolution(session, now)
         reminded = await send_reminders(session, now)
         await session.commit()
-    return {"handed": handed, "escalated": escalated, "overdue": overdue, "reminded": reminded}
+    return {"released": released, "handed": handed, "escalated": escalated, "overdue": overdue,
+            "reminded": reminded}  # fmt: skip
 
 
 async def serve(gridline: Gridline, stop: asyncio.Event | None = None) -> None:

@@ -719,3 +719,11 @@ def ics(appointment: Appointment, *, summary: str, location: str, description: s
         "END:VCALENDAR",
     ]
     return "".join(piece + "\r\n" for line in lines for piece in _fold(line))
+
+
+async def booked_for_ticket(session: AsyncSession, ticket_id: int) -> Appointment | None:
+    """The ticket's booked appointment, if it has one (a second booking is refused)."""
+    query = select(Appointment).where(
+        Appointment.ticket_id == ticket_id, Appointment.status == AppointmentStatus.BOOKED
+    )
+    return await session.scalar(query.limit(1))

@@ -98,6 +98,7 @@ class Priority(enum.StrEnum):
 
 
 class TicketStatus(enum.StrEnum):
+    AWAITING_SLOT = "awaiting_slot"  # an appointment request; the resident is choosing a slot
     QUEUED = "queued"  # nobody reachable on duty; waits in the grid's queue
     ASSIGNED = "assigned"  # sent to a worker, not yet acknowledged
     CLAIMED = "claimed"  # 接单
@@ -106,10 +107,15 @@ class TicketStatus(enum.StrEnum):
 
     @property
     def is_open(self) -> bool:
-        return self in (TicketStatus.QUEUED, TicketStatus.ASSIGNED, TicketStatus.CLAIMED)
+        return self in OPEN_STATUSES
 
 
-OPEN_STATUSES = (TicketStatus.QUEUED, TicketStatus.ASSIGNED, TicketStatus.CLAIMED)
+OPEN_STATUSES = (
+    TicketStatus.AWAITING_SLOT,
+    TicketStatus.QUEUED,
+    TicketStatus.ASSIGNED,
+    TicketStatus.CLAIMED,
+)
 
 
 class Party(enum.StrEnum):

@@ -1,17 +1,21 @@
 """Booking off-hours appointments (错时服务) in the conversation: offer, confirm, change.
 
-Button data (≤ 64 bytes): `ap:book:<message>:<window>:<epoch>` books a slot for a request
-message; `ap:tk:<ticket>:<window>:<epoch>` books one for an existing (queued) ticket;
-`ap:none:<message>` files the request without a slot; `ap:re:<appointment>` offers other
-slots, `ap:mv:<appointment>:<window>:<epoch>` moves to one; `ap:cancel:<appointment>`;
+An appointment request becomes a ticket at once (status `awaiting_slot`), so nothing is
+lost if the resident never presses a button: after `OFFER_PATIENCE` the sweeper routes it
+like any other ticket and the worker calls to arrange a time.
+
+Button data (≤ 64 bytes): `ap:tk:<ticket>:<window>:<epoch>` books a slot for a ticket;
+`ap:none:<ticket>` routes it without a slot; `ap:re:<appointment>` offers other slots,
+`ap:mv:<appointment>:<window>:<epoch>` moves to one; `ap:cancel:<appointment>`;
 `ap:ics:<appointment>` sends a calendar file.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import LOCAL_TZ
@@ -28,15 +32,18 @@ from county.models import (
     Party,
     Resident,
     Ticket,
+    TicketStatus,
     Worker,
 )
 from county.routing import RouteLevel, RoutingDecision
 from handlers import texts
 from handlers.messages import Button, Document, Keyboard
-from handlers.ticketing import details_from, open_and_route, send_card
+from handlers.ticketing import open_request, route_and_announce, send_card
 from handlers.turn import Turn, queue_message
 
 OFFERED = 3
+# How long an unanswered slot offer holds a request back before a worker gets it anyway.
+OFFER_PATIENCE = timedelta(hours=2)
 
 
 def slot_label(slot: Slot) -> str:
@@ -66,36 +73,39 @@ async def offer(
     resident: Resident,
     grid: Grid,
     message: InboundMessage,
+    confidence: float | None,
     entities: list[dict[str, Any]],
 ) -> bool:
-    """Offer slots for an appointment request; False when the community has none to offer
-    (then the request is filed as a plain ticket and the worker arranges the time)."""
+    """Open the ticket and offer slots; False when the community has none to offer (then
+    the caller files a plain ticket and the worker arranges the time)."""
     community_id = grid.community_id
     if not await booking.windows_of(turn.session, community_id):
         return False
     wanted = wanted_time(entities)
-    prefix = f"ap:book:{message.id}"
-    if wanted is not None:
-        slot = await booking.find_slot(turn.session, community_id, wanted, turn.now)
-        if slot is not None and slot.free > 0:
-            turn.to_resident(resident, texts.APPOINTMENT_CONFIRM.format(when=slot_label(slot)), [
-                [Button(texts.APPOINTMENT_CONFIRM_BUTTON, f"{prefix}:{slot.window_id}:"
-                                                          f"{_epoch(slot.starts_at)}")],
-                [Button(texts.APPOINTMENT_NONE_BUTTON, f"ap:none:{message.id}")],
-            ])  # fmt: skip
-            return True
-    around = wanted or turn.now
-    slots = await booking.nearest_free_slots(turn.session, community_id, around, turn.now,
-                                             OFFERED)  # fmt: skip
-    if not slots:
+    slot = await booking.find_slot(turn.session, community_id, wanted, turn.now) if wanted else None
+    exact = slot is not None and slot.free > 0
+    slots = [] if exact else await booking.nearest_free_slots(
+        turn.session, community_id, wanted or turn.now, turn.now, OFFERED)  # fmt: skip
+    if not exact and not slots:
         return False
+    ticket = await open_request(turn, resident, grid, Category.APPOINTMENT, message, confidence,
+                                entities)  # fmt: skip
+    ticket.status = TicketStatus.AWAITING_SLOT
+    prefix = f"ap:tk:{ticket.id}"
+    none = [Button(texts.APPOINTMENT_NONE_BUTTON, f"ap:none:{ticket.id}")]
+    if exact:
+        assert slot is not None
+        confirm = Button(texts.APPOINTMENT_CONFIRM_BUTTON,
+                         f"{prefix}:{slot.window_id}:{_epoch(slot.starts_at)}")  # fmt: skip
+        text = texts.APPOINTMENT_CONFIRM.format(number=ticket.number, when=slot_label(slot))
+        turn.to_resident(resident, text, [[confirm], none], ticket_id=ticket.id)
+        return True
     if wanted is not None:
-        prompt = texts.APPOINTMENT_TAKEN.format(when=texts.time_range(wanted, None))
+        text = texts.APPOINTMENT_TAKEN.format(number=ticket.number,
+                                              when=texts.time_range(wanted, None))  # fmt: skip
     else:
-        prompt = texts.APPOINTMENT_CHOOSE
-    rows = slot_buttons(prefix, slots)
-    rows.append([Button(texts.APPOINTMENT_NONE_BUTTON, f"ap:none:{message.id}")])
-    turn.to_resident(resident, prompt, rows)
+        text = texts.APPOINTMENT_CHOOSE.format(number=ticket.number)
+    turn.to_resident(resident, text, [*slot_buttons(prefix, slots), none], ticket_id=ticket.id)
     return True
 
 
@@ -128,67 +138,40 @@ async def on_book_button(turn: Turn, resident: Resident, data: str) -> None:
     if len(parts) != 5 or not all(p.isdigit() for p in parts[2:]):
         turn.answer(texts.CHOICE_EXPIRED)
         return
-    _, kind, raw_ref, raw_window, raw_start = parts
-    ticket: Ticket | None = None
-    message: InboundMessage | None = None
-    if kind == "book":
-        message = await turn.session.get(InboundMessage, int(raw_ref))
-        if message is None or message.external_user_id != turn.inbound.user_id:
-            turn.answer(texts.CHOICE_EXPIRED)
-            return
-        if message.ticket_id is not None:
-            existing = await turn.session.get(Ticket, message.ticket_id)
-            turn.answer(texts.ALREADY_SUBMITTED.format(number=existing.number if existing else ""))
-            return
-    else:
-        ticket = await turn.session.get(Ticket, int(raw_ref))
-        if ticket is None or ticket.resident_id != resident.id or not ticket.is_open:
-            turn.answer(texts.CHOICE_EXPIRED)
-            return
-    grid = ticket.grid if ticket else await turn.session.get(Grid, resident.grid_id)
-    assert grid is not None
-    start = _moment(raw_start)
-    note = message.text if message else ticket.summary if ticket else None
+    ticket = await turn.session.get(Ticket, int(parts[2]))
+    if ticket is None or ticket.resident_id != resident.id or not ticket.is_open:
+        turn.answer(texts.CHOICE_EXPIRED)
+        return
+    if await booking.booked_for_ticket(turn.session, ticket.id) is not None:
+        turn.answer(texts.APPOINTMENT_ALREADY_BOOKED)
+        return
+    if ticket.status == TicketStatus.CLAIMED:
+        turn.answer(texts.APPOINTMENT_ALREADY_CLAIMED)
+        return
+    start = _moment(parts[4])
+    community_id = ticket.grid.community_id
     appointment = await booking.book(
-        turn.session, resident=resident, community_id=grid.community_id, slot_start=start,
-        window_id=int(raw_window), now=turn.now, ticket_id=ticket.id if ticket else None,
-        note=note,
+        turn.session, resident=resident, community_id=community_id, slot_start=start,
+        window_id=int(parts[3]), now=turn.now, ticket_id=ticket.id, note=ticket.summary,
     )  # fmt: skip
     if appointment is None:
         turn.answer(texts.APPOINTMENT_SLOT_GONE)
-        slots = await booking.nearest_free_slots(turn.session, grid.community_id, start,
-                                                 turn.now, OFFERED)  # fmt: skip
-        prefix = f"ap:{kind}:{raw_ref}"
-        turn.edit(texts.APPOINTMENT_SLOT_GONE_CHOOSE if slots else texts.APPOINTMENT_FULL,
-                  slot_buttons(prefix, slots))  # fmt: skip
+        slots = await booking.nearest_free_slots(turn.session, community_id, start, turn.now,
+                                                 OFFERED)  # fmt: skip
+        rows = slot_buttons(f"ap:tk:{ticket.id}", slots)
+        if ticket.status == TicketStatus.AWAITING_SLOT:
+            rows.append([Button(texts.APPOINTMENT_NONE_BUTTON, f"ap:none:{ticket.id}")])
+        turn.edit(texts.APPOINTMENT_SLOT_GONE_CHOOSE if slots else texts.APPOINTMENT_FULL, rows)
         return
     worker = await turn.session.get(Worker, appointment.worker_id)
     assert worker is not None
-    if ticket is None:
-        assert message is not None
-        # Phone and address still come from what the resident wrote; the time is the slot's.
-        parsed = await turn.services.parser.parse(message.text or "", message.received_at)
-        ticket = await tickets.open_ticket(
-            turn.session, resident=resident, grid=grid, category=Category.APPOINTMENT,
-            text=message.text or "", channel=turn.inbound.channel, moment=turn.now,
-            details=details_from(parsed.entities),
-        )  # fmt: skip
-        message.ticket_id = ticket.id
-        appointment.ticket_id = ticket.id
-    # The serving worker holds the appointment, so the ticket is theirs from the start.
+    # The serving worker holds the appointment, so the ticket is theirs.
     tickets.assign(turn.session, ticket, RoutingDecision(RouteLevel.GRID, worker), turn.now,
                    data={"appointment": appointment.id})  # fmt: skip
     ticket.appointment_at, ticket.appointment_until = appointment.starts_at, appointment.ends_at
-    send_card(
-        turn.session,
-        ticket,
-        resident,
-        worker,
-        turn.now,
-        texts.APPOINTMENT_CARD_HEADING.format(
-            when=texts.time_range(appointment.starts_at, appointment.ends_at)
-        ),
-    )
+    when = texts.time_range(appointment.starts_at, appointment.ends_at)
+    send_card(turn.session, ticket, resident, worker, turn.now,
+              texts.APPOINTMENT_CARD_HEADING.format(when=when))  # fmt: skip
     text, buttons = confirmation(appointment, worker, ticket)
     turn.edit(text, buttons)
     turn.answer(texts.APPOINTMENT_BOOKED_TOAST)
@@ -196,21 +179,29 @@ async def on_book_button(turn: Turn, resident: Resident, data: str) -> None:
 
 async def on_none_button(turn: Turn, resident: Resident, data: str) -> None:
     raw_id = data.rpartition(":")[2]
-    message = await turn.session.get(InboundMessage, int(raw_id)) if raw_id.isdigit() else None
-    if message is None or message.external_user_id != turn.inbound.user_id:
+    ticket = await turn.session.get(Ticket, int(raw_id)) if raw_id.isdigit() else None
+    if ticket is None or ticket.resident_id != resident.id:
         turn.answer(texts.CHOICE_EXPIRED)
         return
-    if message.ticket_id is not None:
-        existing = await turn.session.get(Ticket, message.ticket_id)
-        turn.answer(texts.ALREADY_SUBMITTED.format(number=existing.number if existing else ""))
+    if ticket.status != TicketStatus.AWAITING_SLOT:
+        turn.answer(texts.ALREADY_SUBMITTED.format(number=ticket.number))
         return
-    grid = await turn.session.get(Grid, resident.grid_id)
-    assert grid is not None
     turn.edit(texts.APPOINTMENT_WORKER_WILL_CALL)
-    parsed = await turn.services.parser.parse(message.text or "", message.received_at)
-    ticket = await open_and_route(turn, resident, grid, Category.APPOINTMENT, message.text or "",
-                                  None, parsed.entities)  # fmt: skip
-    message.ticket_id = ticket.id
+    await route_and_announce(turn.session, ticket, resident, turn.now)
+
+
+async def release_unanswered_offers(session: AsyncSession, now: datetime) -> int:
+    """The sweeper's pass: requests whose slot offer went unanswered go to a worker."""
+    query = select(Ticket).where(
+        Ticket.status == TicketStatus.AWAITING_SLOT, Ticket.created_at <= now - OFFER_PATIENCE
+    )
+    released = 0
+    for ticket in (await session.scalars(query)).unique().all():
+        resident = await session.get(Resident, ticket.resident_id)
+        assert resident is not None
+        await route_and_announce(session, ticket, resident, now)
+        released += 1
+    return released
 
 
 async def _own_appointment(turn: Turn, resident: Resident, raw_id: str) -> Appointment | None:
@@ -340,7 +331,6 @@ async def on_ics_button(turn: Turn, resident: Resident, data: str) -> None:
 
 
 BUTTONS = {
-    "ap:book": on_book_button,
     "ap:tk": on_book_button,
     "ap:none": on_none_button,
     "ap:re": on_reschedule_button,

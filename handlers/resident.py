@@ -204,12 +204,10 @@ async def file_request(
     grid = await turn.session.get(Grid, resident.grid_id)
     assert grid is not None
     if category == Category.APPOINTMENT and await appointments.offer(
-        turn, resident, grid, message, entities
+        turn, resident, grid, message, confidence, entities
     ):
-        return  # the ticket is opened when the resident picks a slot (or none)
-    ticket = await open_and_route(turn, resident, grid, category, message.text or "",
-                                  confidence, entities)  # fmt: skip
-    message.ticket_id = ticket.id
+        return  # routed once the resident picks a slot, or none, or after a while
+    ticket = await open_and_route(turn, resident, grid, category, message, confidence, entities)
     if ticket.status == TicketStatus.QUEUED and not ticket.emergency:
         await appointments.offer_for_queued_ticket(turn, resident, ticket)
 

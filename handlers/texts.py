@@ -14,6 +14,7 @@ CATEGORY_NAMES = {
 }
 PRIORITY_NAMES = {"red": "红色·紧急", "yellow": "黄色·较急", "green": "绿色·一般"}
 STATUS_NAMES = {
+    "awaiting_slot": "等待您选择预约时间",
     "queued": "排队等待网格员",
     "assigned": "已派单，待网格员接单",
     "claimed": "网格员已接单，处理中",
@@ -198,11 +199,15 @@ BOUND_BY_LOCATION = (
 CURRENT_GRID = "您当前所属网格：{grid}"
 
 # Appointments (错时服务)
-APPOINTMENT_CONFIRM = "可以为您预约 {when}，网格员会按时上门或在服务点等您。确认预约吗？"
+APPOINTMENT_CONFIRM = (
+    "已登记为工单 {number}。可以为您预约 {when}，网格员会按时上门或在服务点等您。确认预约吗？"
+)
 APPOINTMENT_CONFIRM_BUTTON = "确认预约"
 APPOINTMENT_NONE_BUTTON = "都不合适，请网格员联系我"
-APPOINTMENT_TAKEN = "{when} 不在服务时段或已约满。离您想要的时间最近的空闲时段："
-APPOINTMENT_CHOOSE = "请选择预约时间（错时服务：工作日晚上和周末也可以约）："
+APPOINTMENT_TAKEN = (
+    "已登记为工单 {number}。{when} 不在服务时段或已约满，离您想要的时间最近的空闲时段："
+)
+APPOINTMENT_CHOOSE = "已登记为工单 {number}。请选择预约时间（错时服务：工作日晚上和周末也可以约）："
 APPOINTMENT_CHOOSE_NEW = "请选择新的预约时间："
 APPOINTMENT_OFF_HOURS = "现在是下班时间。如果方便，也可以直接预约网格员上门的时间："
 APPOINTMENT_BOOKED = (
@@ -215,6 +220,8 @@ APPOINTMENT_ICS = "加入手机日历"
 APPOINTMENT_SLOT_GONE = "这个时段刚刚被约满了，请换一个时间。"
 APPOINTMENT_SLOT_GONE_CHOOSE = "这个时段刚刚被约满了。还可以选择："
 APPOINTMENT_FULL = "近两周的服务时段都已约满，网格员会直接联系您商定时间。"
+APPOINTMENT_ALREADY_BOOKED = "这张工单已经预约好了，如需调整请点「改约」。"
+APPOINTMENT_ALREADY_CLAIMED = "网格员已经接单，会直接与您商定时间。"
 APPOINTMENT_NOT_ACTIVE = "这个预约已经取消或结束了。"
 APPOINTMENT_CANCELLED = "预约已取消。"
 APPOINTMENT_CANCELLED_WORKER = "居民取消了预约（工单 {number}，原定 {when}）。"

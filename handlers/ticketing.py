@@ -11,7 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from county import directory, routing, tickets
 from county.emergency import Emergency
 from county.emergency import detect as detect_emergency
-from county.models import Category, EventKind, Grid, Party, Resident, Ticket, Worker
+from county.models import (
+    Category,
+    EventKind,
+    Grid,
+    InboundMessage,
+    Party,
+    Resident,
+    Ticket,
+    Worker,
+)
 from county.routing import RoutingDecision
 from county.tickets import TicketDetails
 from handlers import texts
@@ -132,16 +141,17 @@ def acceptance_text(
     return "\n".join(lines)
 
 
-async def open_and_route(
+async def open_request(
     turn: Turn,
     resident: Resident,
     grid: Grid,
     category: Category,
-    text: str,
+    message: InboundMessage,
     confidence: float | None,
     entities: list[dict[str, Any]],
 ) -> Ticket:
-    emergency = detect_emergency(text)
+    """The ticket for a request message, not yet routed."""
+    text = message.text or ""
     ticket = await tickets.open_ticket(
         turn.session,
         resident=resident,
@@ -152,17 +162,39 @@ async def open_and_route(
         moment=turn.now,
         confidence=confidence,
         details=details_from(entities),
-        emergency=emergency is not None,
+        emergency=detect_emergency(text) is not None,
     )
-    turn.stored.ticket_id = ticket.id
-    decision = await tickets.route(turn.session, ticket, turn.now)
+    message.ticket_id = ticket.id
+    return ticket
+
+
+async def route_and_announce(
+    session: AsyncSession, ticket: Ticket, resident: Resident, now: datetime
+) -> RoutingDecision:
+    """Route an open ticket, send the card(s), and tell the resident who has it and when."""
+    emergency = detect_emergency(ticket.summary) if ticket.emergency else None
+    decision = await tickets.route(session, ticket, now)
     if emergency is not None:
-        await alert_community(turn.session, ticket, resident, emergency, turn.now)
+        await alert_community(session, ticket, resident, emergency, now)
     elif decision.worker is not None:
-        send_card(turn.session, ticket, resident, decision.worker, turn.now)
-    turn.to_resident(
-        resident, acceptance_text(ticket, decision, turn.now, emergency), ticket_id=ticket.id
-    )
+        send_card(session, ticket, resident, decision.worker, now)
+    queue_message(session, Party.RESIDENT, resident.id,
+                  acceptance_text(ticket, decision, now, emergency), None,
+                  ticket_id=ticket.id, now=now)  # fmt: skip
+    return decision
+
+
+async def open_and_route(
+    turn: Turn,
+    resident: Resident,
+    grid: Grid,
+    category: Category,
+    message: InboundMessage,
+    confidence: float | None,
+    entities: list[dict[str, Any]],
+) -> Ticket:
+    ticket = await open_request(turn, resident, grid, category, message, confidence, entities)
+    await route_and_announce(turn.session, ticket, resident, turn.now)
     return ticket
 
 

@@ -30,9 +30,14 @@ async def appointments(gridline: Gridline) -> list[Appointment]:
         return list((await session.scalars(select(Appointment).order_by(Appointment.id))).all())
 
 
+FIRST = "GL-20261127-0001"
+
+
 async def book_monday_evening(chat: Harness) -> None:
     offer = (await chat.say(RESIDENT, MONDAY_EVENING))[-1]
-    assert offer.text == texts.APPOINTMENT_CONFIRM.format(when="11月30日（周一）19:00–19:30")
+    assert offer.text == texts.APPOINTMENT_CONFIRM.format(
+        number=FIRST, when="11月30日（周一）19:00–19:30"
+    )
     outcome, _ = await chat.press(RESIDENT, offer.button("确认预约"), offer.message_id)
     assert outcome.answer == texts.APPOINTMENT_BOOKED_TOAST
 
@@ -40,6 +45,8 @@ async def book_monday_evening(chat: Harness) -> None:
 async def test_wanted_time_in_a_window_is_confirmed_and_booked(gridline: Gridline) -> None:
     chat = await ready(gridline)
     offer = (await chat.say(RESIDENT, MONDAY_EVENING))[-1]
+    waiting = await only_ticket(gridline)  # the request is a ticket before any button
+    assert waiting.number == FIRST and waiting.status == "awaiting_slot"
     outcome, _ = await chat.press(RESIDENT, offer.button("确认预约"), offer.message_id)
     assert outcome.edit is not None and "预约成功：11月30日（周一）19:00–19:30" in outcome.edit.text
     assert {b.label for row in outcome.edit.buttons for b in row} == {
@@ -60,7 +67,7 @@ async def test_wanted_time_in_a_window_is_confirmed_and_booked(gridline: Gridlin
     assert booked.ticket_id == ticket.id and booked.status == AppointmentStatus.BOOKED
     # The same confirmation pressed again books nothing more.
     outcome, _ = await chat.press(RESIDENT, offer.button("确认预约"), offer.message_id)
-    assert outcome.answer is not None and "已经提交过" in outcome.answer
+    assert outcome.answer == texts.APPOINTMENT_ALREADY_BOOKED
     assert len(await appointments(gridline)) == 1
 
 
@@ -68,15 +75,37 @@ async def test_unavailable_time_offers_the_three_nearest_slots(gridline: Gridlin
     chat = await ready(gridline)
     # Saturday 19:00: 幸福社区 only serves Saturday mornings and weekday evenings.
     offer = (await chat.say(RESIDENT, "明晚七点能来我家办个证明吗"))[-1]
-    assert offer.text == texts.APPOINTMENT_TAKEN.format(when="11月28日（周六）19:00")
+    assert offer.text == texts.APPOINTMENT_TAKEN.format(number=FIRST, when="11月28日（周六）19:00")
     labels = [row[0].label for row in offer.buttons]
     assert labels[:3] == ["11月28日（周六）11:30–12:00", "11月28日（周六）11:00–11:30",
                           "11月28日（周六）10:30–11:00"]  # fmt: skip
     assert labels[3] == texts.APPOINTMENT_NONE_BUTTON
-    outcome, _ = await chat.press(RESIDENT, offer.buttons[3][0].data, offer.message_id)
+    outcome, sent = await chat.press(RESIDENT, offer.buttons[3][0].data, offer.message_id)
     assert outcome.edit is not None and outcome.edit.text == texts.APPOINTMENT_WORKER_WILL_CALL
-    assert (await only_ticket(gridline)).category == "appointment"
+    ticket = await only_ticket(gridline)
+    assert ticket.category == "appointment" and ticket.status in ("assigned", "queued")
+    assert any("已受理" in m.text for m in sent)
     assert await appointments(gridline) == []
+    outcome, _ = await chat.press(RESIDENT, offer.buttons[3][0].data, offer.message_id)
+    assert outcome.answer == texts.ALREADY_SUBMITTED.format(number=FIRST)
+
+
+async def test_an_unanswered_offer_reaches_a_worker_after_two_hours(
+    gridline: Gridline, clock: FixedClock
+) -> None:
+    chat = await ready(gridline)
+    await chat.register_worker("王芳", WANG)
+    await chat.say(RESIDENT, "想约网格员上门帮我爸办高龄津贴")
+    assert (await only_ticket(gridline)).status == "awaiting_slot"
+    clock.advance(timedelta(hours=1))
+    assert (await sweep(gridline))["released"] == 0
+    clock.advance(timedelta(hours=1, minutes=1))
+    assert (await sweep(gridline))["released"] == 1
+    await chat.dispatcher.deliver_pending()
+    ticket = await only_ticket(gridline)
+    assert ticket.status == "assigned" and ticket.assignee is not None
+    assert ticket.assignee.name == "王芳"
+    assert "【新工单】" in chat.to(WANG)[-1].text
 
 
 async def test_reschedule_cancel_and_calendar_file(gridline: Gridline) -> None:
