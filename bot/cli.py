@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot import nlu_cli, roster_cli, window_cli
 from core.clock import SystemClock
 from core.config import Settings, get_settings
-from core.db import open_database
+from core.db import migrated_database
 from county import directory, invites
 from county.models import GridAssignment, GridPosition, Shift, Worker, WorkerRole
 from county.seed import DAY_SHIFT, WEEKDAYS, seed_demo
@@ -36,68 +36,53 @@ async def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def cmd_seed_demo(settings: Settings, args: argparse.Namespace) -> int:
-    engine, sessions = await open_database(settings)
-    try:
-        async with sessions() as session:
-            created = await seed_demo(session, SystemClock().now())
-            await session.commit()
-    finally:
-        await engine.dispose()
+    async with migrated_database(settings) as sessions, sessions() as session:
+        created = await seed_demo(session, SystemClock().now())
+        await session.commit()
     print(texts.CLI_SEEDED if created else texts.CLI_SEED_SKIPPED)
     return 0
 
 
 async def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
-    engine, _ = await open_database(settings)
-    await engine.dispose()
-    return 0
+    async with migrated_database(settings):
+        return 0
 
 
 async def cmd_grid_list(settings: Settings, args: argparse.Namespace) -> int:
-    engine, sessions = await open_database(settings)
-    try:
-        async with sessions() as session:
-            for grid in await directory.all_grids(session):
-                print(f"{grid.code}\t{grid.full_name}")
-    finally:
-        await engine.dispose()
+    async with migrated_database(settings) as sessions, sessions() as session:
+        for grid in await directory.all_grids(session):
+            print(f"{grid.code}\t{grid.full_name}")
     return 0
 
 
 async def cmd_worker_invite(settings: Settings, args: argparse.Namespace) -> int:
-    engine, sessions = await open_database(settings)
     now = SystemClock().now()
-    try:
-        async with sessions() as session:
-            grid = await directory.grid_by_code(session, args.grid)
-            if grid is None:
-                print(texts.CLI_GRID_NOT_FOUND.format(code=args.grid), file=sys.stderr)
-                return 2
-            worker = await session.scalar(
-                select(Worker)
-                .join(GridAssignment, GridAssignment.worker_id == Worker.id)
-                .where(Worker.name == args.name, GridAssignment.grid_id == grid.id)
+    async with migrated_database(settings) as sessions, sessions() as session:
+        grid = await directory.grid_by_code(session, args.grid)
+        if grid is None:
+            print(texts.CLI_GRID_NOT_FOUND.format(code=args.grid), file=sys.stderr)
+            return 2
+        worker = await session.scalar(
+            select(Worker)
+            .join(GridAssignment, GridAssignment.worker_id == Worker.id)
+            .where(Worker.name == args.name, GridAssignment.grid_id == grid.id)
+        )
+        if worker is None:
+            # A new grid worker starts on the standard weekday day shift; the roster
+            # can be changed later.
+            worker = Worker(
+                name=args.name,
+                phone=args.phone,
+                role=WorkerRole.GRID_WORKER,
+                created_at=now,
+                shifts=[Shift(weekday=d, starts=DAY_SHIFT[0], ends=DAY_SHIFT[1]) for d in WEEKDAYS],
             )
-            if worker is None:
-                # A new grid worker starts on the standard weekday day shift; the roster
-                # can be changed later.
-                worker = Worker(
-                    name=args.name,
-                    phone=args.phone,
-                    role=WorkerRole.GRID_WORKER,
-                    created_at=now,
-                    shifts=[
-                        Shift(weekday=d, starts=DAY_SHIFT[0], ends=DAY_SHIFT[1]) for d in WEEKDAYS
-                    ],
-                )
-                session.add(worker)
-                await session.flush()
-                position = GridPosition.BACKUP if args.backup else GridPosition.PRIMARY
-                session.add(GridAssignment(worker_id=worker.id, grid_id=grid.id, position=position))
-            invite = await invites.create_invite(session, worker, now, settings.invite_valid_days)
-            await session.commit()
-    finally:
-        await engine.dispose()
+            session.add(worker)
+            await session.flush()
+            position = GridPosition.BACKUP if args.backup else GridPosition.PRIMARY
+            session.add(GridAssignment(worker_id=worker.id, grid_id=grid.id, position=position))
+        invite = await invites.create_invite(session, worker, now, settings.invite_valid_days)
+        await session.commit()
     link = f"https://t.me/{args.bot_username or BOT_USERNAME_HINT}?start={invite.code}"
     print(
         texts.CLI_INVITE.format(
@@ -109,17 +94,11 @@ async def cmd_worker_invite(settings: Settings, args: argparse.Namespace) -> int
 
 
 async def cmd_worker_list(settings: Settings, args: argparse.Namespace) -> int:
-    engine, sessions = await open_database(settings)
-    try:
-        async with sessions() as session:
-            for worker in (await session.scalars(select(Worker).order_by(Worker.id))).all():
-                area = "、".join(g.code for g in await directory.grids_served_by(session, worker))
-                linked = worker.channel or "-"
-                print(
-                    f"{worker.id}\t{worker.name}\t{texts.ROLE_NAMES[worker.role]}\t{area}\t{linked}"
-                )
-    finally:
-        await engine.dispose()
+    async with migrated_database(settings) as sessions, sessions() as session:
+        for worker in (await session.scalars(select(Worker).order_by(Worker.id))).all():
+            area = "、".join(g.code for g in await directory.grids_served_by(session, worker))
+            linked = worker.channel or "-"
+            print(f"{worker.id}\t{worker.name}\t{texts.ROLE_NAMES[worker.role]}\t{area}\t{linked}")
     return 0
 
 

@@ -11,7 +11,7 @@ from typing import TextIO
 
 from core.clock import LOCAL_TZ, SystemClock
 from core.config import Settings
-from core.db import open_database
+from core.db import migrated_database
 from handlers import texts
 from nlu.parse import IntentParser
 
@@ -27,26 +27,20 @@ def parse_now(raw: str | None) -> datetime | None:
 async def _parser(settings: Settings) -> IntentParser:
     from bot.app import build_parser
 
-    engine, sessions = await open_database(settings)
-    try:
+    async with migrated_database(settings) as sessions:
         parser, _ = await build_parser(settings, sessions, SystemClock())
-    finally:
-        await engine.dispose()
     return parser
 
 
 async def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
     from nlu.registry import record_and_activate, train_from_repo_data
 
-    engine, sessions = await open_database(settings)
     now = SystemClock().now()
-    try:
+    async with migrated_database(settings) as sessions:
         model, path = train_from_repo_data(settings.model_dir, now)
         async with sessions() as session:
             await record_and_activate(session, model, path, now)
             await session.commit()
-    finally:
-        await engine.dispose()
     metrics = model.metadata.get("metrics") or {}
     tuned = model.thresholds or (None, None)
     print(
@@ -67,13 +61,9 @@ async def cmd_test(settings: Settings, args: argparse.Namespace) -> int:
     from nlu.report import evaluate_split, write_report
     from nlu.training_data import TEST_DIR, load_dir
 
-    engine, sessions = await open_database(settings)
-    try:
-        async with sessions() as session:
-            model = await load_active_or_train(session, settings.model_dir, SystemClock().now())
-            await session.commit()
-    finally:
-        await engine.dispose()
+    async with migrated_database(settings) as sessions, sessions() as session:
+        model = await load_active_or_train(session, settings.model_dir, SystemClock().now())
+        await session.commit()
     report = evaluate_split(model, load_dir(Path(args.data) if args.data else TEST_DIR))
     print(report.as_text())
     written = write_report(report, Path(args.out) / model.version)

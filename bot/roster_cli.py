@@ -13,7 +13,7 @@ from pathlib import Path
 
 from core.clock import LOCAL_TZ, Clock, SystemClock
 from core.config import Settings
-from core.db import open_database
+from core.db import migrated_database
 from county.calendar import calendar_gaps, day_kind
 from county.roster_csv import RosterError, export_roster, import_roster
 from handlers import texts
@@ -61,12 +61,8 @@ async def cmd_export(
     settings: Settings, args: argparse.Namespace, clock: Clock | None = None
 ) -> int:
     today = (clock or SystemClock()).now().astimezone(LOCAL_TZ).date()
-    engine, sessions = await open_database(settings)
-    try:
-        async with sessions() as session:
-            exported = await export_roster(session, today)
-    finally:
-        await engine.dispose()
+    async with migrated_database(settings) as sessions, sessions() as session:
+        exported = await export_roster(session, today)
     target = Path(args.file)
     target.write_bytes(exported.data)
     print(
@@ -91,16 +87,12 @@ async def cmd_import(
         return 2
     data = source.read_bytes()
     today = (clock or SystemClock()).now().astimezone(LOCAL_TZ).date()
-    engine, sessions = await open_database(settings)
-    try:
-        async with sessions() as session:
-            result = await import_roster(session, data, dry_run=args.dry_run)
-            if result.ok and not args.dry_run:
-                await session.commit()
-            else:
-                await session.rollback()
-    finally:
-        await engine.dispose()
+    async with migrated_database(settings) as sessions, sessions() as session:
+        result = await import_roster(session, data, dry_run=args.dry_run)
+        if result.ok and not args.dry_run:
+            await session.commit()
+        else:
+            await session.rollback()
     if not result.ok:
         print(texts.ROSTER_ERRORS.format(source=source, count=len(result.errors)), file=sys.stderr)
         for error in result.errors:

@@ -9,7 +9,7 @@ from datetime import date, time
 from sqlalchemy import or_, select
 
 from core.config import Settings
-from core.db import open_database
+from core.db import migrated_database
 from county import appointments
 from county.models import Community, ServiceWindow, Worker
 from county.roster import WEEKDAY_NAMES
@@ -40,18 +40,14 @@ def describe(window: ServiceWindow, community: Community, names: list[str]) -> s
 
 
 async def cmd_list(settings: Settings, args: argparse.Namespace) -> int:
-    engine, sessions = await open_database(settings)
-    try:
-        async with sessions() as session:
-            query = select(Community).order_by(Community.code)
-            if args.community:
-                query = query.where(Community.code == args.community)
-            for community in (await session.scalars(query)).all():
-                for window in await appointments.windows_of(session, community.id):
-                    workers = await appointments.serving_workers(session, window.id)
-                    print(describe(window, community, [w.name for w in workers]))
-    finally:
-        await engine.dispose()
+    async with migrated_database(settings) as sessions, sessions() as session:
+        query = select(Community).order_by(Community.code)
+        if args.community:
+            query = query.where(Community.code == args.community)
+        for community in (await session.scalars(query)).all():
+            for window in await appointments.windows_of(session, community.id):
+                workers = await appointments.serving_workers(session, window.id)
+                print(describe(window, community, [w.name for w in workers]))
     return 0
 
 
@@ -82,40 +78,33 @@ async def cmd_add(settings: Settings, args: argparse.Namespace) -> int:
     if minutes < args.slot or args.slot <= 0:
         print(texts.WINDOW_BAD_TIMES.format(slot=args.slot), file=sys.stderr)
         return 2
-    engine, sessions = await open_database(settings)
-    try:
-        async with sessions() as session:
-            community = await session.scalar(
-                select(Community).where(Community.code == args.community)
-            )
-            if community is None:
-                print(texts.WINDOW_COMMUNITY_UNKNOWN.format(code=args.community), file=sys.stderr)
-                return 2
-            workers = await _workers(session, [k for k in args.workers.split(",") if k.strip()])
-            if isinstance(workers, str):
-                print(workers, file=sys.stderr)
-                return 2
-            created = []
-            try:
-                for weekday in weekdays or [None]:
-                    created.append(await appointments.add_window(
-                        session, community, weekday=weekday, day=day, starts=starts,
-                        ends=ends, slot_minutes=args.slot, label=args.label, workers=workers,
-                    ))  # fmt: skip
-            except ValueError as exc:
-                print(texts.WINDOW_REFUSED.format(reason=exc), file=sys.stderr)
-                return 2
-            await session.commit()
-            for window in created:
-                print(describe(window, community, [w.name for w in workers]))
-    finally:
-        await engine.dispose()
+    async with migrated_database(settings) as sessions, sessions() as session:
+        community = await session.scalar(select(Community).where(Community.code == args.community))
+        if community is None:
+            print(texts.WINDOW_COMMUNITY_UNKNOWN.format(code=args.community), file=sys.stderr)
+            return 2
+        workers = await _workers(session, [k for k in args.workers.split(",") if k.strip()])
+        if isinstance(workers, str):
+            print(workers, file=sys.stderr)
+            return 2
+        created = []
+        try:
+            for weekday in weekdays or [None]:
+                created.append(await appointments.add_window(
+                    session, community, weekday=weekday, day=day, starts=starts,
+                    ends=ends, slot_minutes=args.slot, label=args.label, workers=workers,
+                ))  # fmt: skip
+        except ValueError as exc:
+            print(texts.WINDOW_REFUSED.format(reason=exc), file=sys.stderr)
+            return 2
+        await session.commit()
+        for window in created:
+            print(describe(window, community, [w.name for w in workers]))
     return 0
 
 
 async def cmd_remove(settings: Settings, args: argparse.Namespace) -> int:
-    engine, sessions = await open_database(settings)
-    try:
+    async with migrated_database(settings) as sessions:
         async with sessions() as session:
             window = await session.get(ServiceWindow, args.id)
             if window is None:
@@ -125,8 +114,6 @@ async def cmd_remove(settings: Settings, args: argparse.Namespace) -> int:
             window.active = False
             await session.commit()
         print(texts.WINDOW_REMOVED.format(id=args.id))
-    finally:
-        await engine.dispose()
     return 0
 
 

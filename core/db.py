@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +49,18 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     # expire_on_commit=False: objects stay readable after commit without lazy I/O,
     # which async sessions cannot do implicitly.
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+@asynccontextmanager
+async def migrated_database(
+    settings: Settings,
+) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Sessions on the migrated database, for one command; the engine is closed after."""
+    engine, sessions = await open_database(settings)
+    try:
+        yield sessions
+    finally:
+        await engine.dispose()
 
 
 async def open_database(settings: Settings) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession]]:
