@@ -32,7 +32,9 @@ class ConsoleChat:
         self.display_name = display_name
         self.out = out
         self.read_line = read_line
-        self.dispatcher = OutboxDispatcher(CHANNEL, gridline.sessions, self._show, gridline.clock)
+        self.dispatcher = OutboxDispatcher(
+            CHANNEL, gridline.sessions, self._show, gridline.clock, only_chat=user_id
+        )
         self._buttons: list[Button] = []
         self._buttons_message: str | None = None
         self._counter = 0

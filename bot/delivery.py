@@ -39,8 +39,13 @@ class OutboxDispatcher:
         sessions: async_sessionmaker[AsyncSession],
         sender: Sender,
         clock: Clock,
+        *,
+        only_chat: str | None = None,
     ) -> None:
         self.channel = channel
+        # A terminal session delivers its own user's messages only; the channel is shared
+        # by everyone who runs `gridline chat` against the same database.
+        self.only_chat = only_chat
         self.sessions = sessions
         self.sender = sender
         self.clock = clock
@@ -104,6 +109,10 @@ class OutboxDispatcher:
             .order_by(OutboxMessage.id)
             .limit(BATCH)
         )
+        if self.only_chat is not None:
+            query = query.where(
+                or_(Resident.chat_id == self.only_chat, Worker.chat_id == self.only_chat)
+            )
         rows = (await session.execute(query)).all()
         return [
             (message, resident_chat or worker_chat) for message, resident_chat, worker_chat in rows

@@ -38,7 +38,7 @@ from county.models import (
 from county.routing import RouteLevel, RoutingDecision
 from handlers import texts
 from handlers.messages import Button, Document, Keyboard
-from handlers.ticketing import open_request, route_and_announce, send_card
+from handlers.ticketing import open_request, role_name, route_and_announce, send_card
 from handlers.turn import Turn, queue_message
 
 OFFERED = 3
@@ -126,7 +126,7 @@ async def offer_for_queued_ticket(turn: Turn, resident: Resident, ticket: Ticket
 def confirmation(appointment: Appointment, worker: Worker, ticket: Ticket) -> tuple[str, Keyboard]:
     text = texts.APPOINTMENT_BOOKED.format(
         when=texts.time_range(appointment.starts_at, appointment.ends_at),
-        name=worker.name, number=ticket.number,
+        role=role_name(worker), name=worker.name, number=ticket.number,
     )  # fmt: skip
     return text, [[Button(texts.APPOINTMENT_RESCHEDULE, f"ap:re:{appointment.id}"),
                    Button(texts.APPOINTMENT_CANCEL, f"ap:cancel:{appointment.id}")],
@@ -317,7 +317,9 @@ async def on_ics_button(turn: Turn, resident: Resident, data: str) -> None:
     grid = await turn.session.get(Grid, resident.grid_id) if resident.grid_id else None
     content = booking.ics(
         appointment,
-        summary=texts.ICS_SUMMARY.format(name=worker.name if worker else ""),
+        summary=texts.ICS_SUMMARY.format(
+            role=role_name(worker) if worker else "", name=worker.name if worker else ""
+        ),
         location=grid.full_name if grid else "",
         description=appointment.note or "",
     )
@@ -361,7 +363,8 @@ async def send_reminders(session: AsyncSession, now: datetime) -> int:
             worker = await session.get(Worker, appointment.worker_id)
             resident = await session.get(Resident, appointment.resident_id)
             queue_message(session, Party.RESIDENT, appointment.resident_id,
-                          template.format(when=when, name=worker.name if worker else ""),
+                          template.format(when=when, role=role_name(worker) if worker else "",
+                                          name=worker.name if worker else ""),
                           None, ticket_id=appointment.ticket_id, now=now)  # fmt: skip
             queue_message(session, Party.WORKER, appointment.worker_id,
                           texts.REMINDER_WORKER.format(

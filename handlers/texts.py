@@ -172,7 +172,7 @@ CARD_RESOLVED_SUFFIX = "\n\n☑️ 已办结"
 CLAIM_BUTTON = "接单"
 RESOLVE_BUTTON = "办结"
 CLAIMED_TOAST = "接单成功"
-CLAIMED_NOTICE_RESIDENT = "网格员{name}已接单（工单 {number}），会尽快联系您。"
+CLAIMED_NOTICE_RESIDENT = "{role}{name}已接单（工单 {number}），会尽快联系您。"
 ALREADY_YOURS = "您已经接过这张工单了。"
 TAKEN_BY = "这张工单已由{name}接单。"
 TICKET_CLOSED = "这张工单已经{status}，无需操作。"
@@ -211,7 +211,7 @@ APPOINTMENT_CHOOSE = "已登记为工单 {number}。请选择预约时间（错�
 APPOINTMENT_CHOOSE_NEW = "请选择新的预约时间："
 APPOINTMENT_OFF_HOURS = "现在是下班时间。如果方便，也可以直接预约网格员上门的时间："
 APPOINTMENT_BOOKED = (
-    "📅 预约成功：{when}，由网格员{name}负责（工单 {number}）。前一天和前一小时会提醒您。"
+    "📅 预约成功：{when}，由{role}{name}负责（工单 {number}）。前一天和前一小时会提醒您。"
 )
 APPOINTMENT_BOOKED_TOAST = "预约成功"
 APPOINTMENT_RESCHEDULE = "改约"
@@ -229,12 +229,12 @@ APPOINTMENT_WORKER_WILL_CALL = "好的，已转给网格员，由网格员与您
 APPOINTMENT_CARD_HEADING = "📅【预约】{when}"
 APPOINTMENT_MOVED_WORKER = "工单 {number} 的预约改到了 {when}。"
 APPOINTMENT_MOVED_AWAY = "工单 {number} 的预约已改期，改由其他同事负责。"
-ICS_SUMMARY = "网格员{name}上门服务"
+ICS_SUMMARY = "{role}{name}上门服务"
 ICS_CAPTION = "预约日历文件，打开即可加入手机日历。"
 REMINDER_TOMORROW = (
-    "⏰ 提醒：您预约的网格服务在 {when}，网格员{name}。如需改约请点预约消息里的「改约」。"
+    "⏰ 提醒：您预约的网格服务在 {when}，由{role}{name}负责。如需改约请点预约消息里的「改约」。"
 )
-REMINDER_SOON = "⏰ 提醒：您预约的网格服务一小时后开始（{when}），网格员{name}。"
+REMINDER_SOON = "⏰ 提醒：您预约的网格服务一小时后开始（{when}），由{role}{name}负责。"
 REMINDER_WORKER = "⏰ 预约提醒：{when}，居民{resident}。{note}"
 TODAY_NONE = "您今天没有预约。"
 TODAY_HEADER = "您今天的预约（{count}）："

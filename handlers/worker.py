@@ -64,7 +64,9 @@ async def claim(turn: Turn, worker: Worker, ticket: Ticket) -> ClaimOutcome:
         resident = await resident_of(turn.session, ticket)
         turn.to_resident(
             resident,
-            texts.CLAIMED_NOTICE_RESIDENT.format(name=worker.name, number=ticket.number),
+            texts.CLAIMED_NOTICE_RESIDENT.format(
+                role=role_name(worker), name=worker.name, number=ticket.number
+            ),
             ticket_id=ticket.id,
         )
     return result.outcome

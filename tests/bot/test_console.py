@@ -56,3 +56,5 @@ async def test_worker_on_console_gets_queued_card_and_claims(gridline: Gridline)
     assert "【新工单】GL-20261127-0001" in shown
     assert "（接单成功）" in shown
     assert "网格员已接单，处理中" in shown
+    # The resident's notice is on the same channel but not this terminal's to show.
+    assert "会尽快联系您" not in shown
