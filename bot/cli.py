@@ -19,8 +19,6 @@ from county.models import GridAssignment, GridPosition, Shift, Worker, WorkerRol
 from county.seed import DAY_SHIFT, WEEKDAYS, seed_demo
 from handlers import texts
 
-BOT_USERNAME_HINT = "<你的机器人用户名>"
-
 
 async def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     # Imported here: they load the NLU stack, which `grid list` and friends don't need.
@@ -83,7 +81,7 @@ async def cmd_worker_invite(settings: Settings, args: argparse.Namespace) -> int
             session.add(GridAssignment(worker_id=worker.id, grid_id=grid.id, position=position))
         invite = await invites.create_invite(session, worker, now, settings.invite_valid_days)
         await session.commit()
-    link = f"https://t.me/{args.bot_username or BOT_USERNAME_HINT}?start={invite.code}"
+    link = f"https://t.me/{args.bot_username or texts.CLI_BOT_USERNAME_HINT}?start={invite.code}"
     print(
         texts.CLI_INVITE.format(
             name=args.name, grid=grid.full_name, days=settings.invite_valid_days, link=link
@@ -134,10 +132,10 @@ async def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
                 worker.channel, worker.external_id, worker.chat_id = CHANNEL, user_id, user_id
                 await session.commit()
             chat = ConsoleChat(gridline, user_id, worker.name)
-            await chat.run(f"网格员 {worker.name}")
+            await chat.run(texts.CLI_CHAT_AS_WORKER.format(name=worker.name))
         else:
             chat = ConsoleChat(gridline, f"resident-{args.user}", args.user)
-            await chat.run(f"居民 {args.user}")
+            await chat.run(texts.CLI_CHAT_AS_RESIDENT.format(name=args.user))
     finally:
         await gridline.close()
     return 0
@@ -177,7 +175,9 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="with --as-worker: move the worker's link from Telegram to here",
     )
-    chat.add_argument("--user", default="终端居民", help="resident name for this session")
+    chat.add_argument(
+        "--user", default=texts.CLI_CHAT_DEFAULT_RESIDENT, help="resident name for this session"
+    )
     return root
 
 

@@ -17,18 +17,12 @@ from telegram.ext import (
 
 from bot.app import Gridline
 from bot.delivery import DeliveryError, OutboxDispatcher
+from handlers import texts
 from handlers.messages import Inbound, InboundKind, Keyboard, Outcome
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
-BOT_COMMANDS = [
-    ("start", "开始 / 选择所在网格"),
-    ("help", "使用说明"),
-    ("status", "查询办理进度"),
-    ("cancel", "取消当前操作或撤销诉求"),
-    ("new", "提交新的问题"),
-]
 
 
 def markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
@@ -183,7 +177,7 @@ class TelegramChannel:
 
     async def start(self) -> None:
         await self.application.initialize()
-        await self.application.bot.set_my_commands(BOT_COMMANDS)
+        await self.application.bot.set_my_commands(texts.BOT_MENU)
         await self.application.start()
         assert self.application.updater is not None
         await self.application.updater.start_polling(

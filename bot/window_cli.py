@@ -12,7 +12,6 @@ from core.config import Settings
 from core.db import migrated_database
 from county import appointments
 from county.models import Community, ServiceWindow, Worker
-from county.roster import WEEKDAY_NAMES
 from handlers import texts
 
 
@@ -34,9 +33,10 @@ def parse_clock(raw: str) -> time:
 
 
 def describe(window: ServiceWindow, community: Community, names: list[str]) -> str:
-    when = WEEKDAY_NAMES[window.weekday] if window.weekday is not None else f"{window.day}"
-    return (f"{window.id}\t{community.code}\t{when} {window.starts:%H:%M}–{window.ends:%H:%M}\t"
-            f"{window.slot_minutes}分钟\t{'、'.join(names) or '-'}")  # fmt: skip
+    when = f"周{texts.WEEKDAYS[window.weekday]}" if window.weekday is not None else f"{window.day}"
+    slot = texts.MINUTES.format(n=window.slot_minutes)
+    hours = f"{window.starts:%H:%M}–{window.ends:%H:%M}"
+    return f"{window.id}\t{community.code}\t{when} {hours}\t{slot}\t{'、'.join(names) or '-'}"
 
 
 async def cmd_list(settings: Settings, args: argparse.Namespace) -> int:
@@ -130,7 +130,7 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
     added.add_argument("--to", dest="ends", required=True, help="HH:MM")
     added.add_argument("--slot", type=int, default=30, help="slot length in minutes")
     added.add_argument("--workers", required=True, help="names or phones, comma separated")
-    added.add_argument("--label", default="错时服务")
+    added.add_argument("--label", default=texts.CLI_WINDOW_DEFAULT_LABEL)
     removed = actions.add_parser("remove", help="close a window (bookings stay)")
     removed.add_argument("id", type=int)
 

@@ -202,11 +202,3 @@ def next_on_duty(worker: Worker, moment: datetime) -> datetime | None:
 def end_of_local_day(moment: datetime) -> datetime:
     local = moment.astimezone(LOCAL_TZ)
     return datetime.combine(local.date() + ONE_DAY, time(0, 0), tzinfo=LOCAL_TZ)
-
-
-def describe_shifts(worker: Worker) -> str:
-    parts = [
-        f"{WEEKDAY_NAMES[s.weekday]} {s.starts:%H:%M}–{s.ends:%H:%M}"
-        for s in sorted(worker.shifts, key=lambda s: (s.weekday, s.starts))
-    ]
-    return "；".join(parts)

@@ -366,11 +366,18 @@ async def send_reminders(session: AsyncSession, now: datetime) -> int:
                           template.format(when=when, role=role_name(worker) if worker else "",
                                           name=worker.name if worker else ""),
                           None, ticket_id=appointment.ticket_id, now=now)  # fmt: skip
-            queue_message(session, Party.WORKER, appointment.worker_id,
-                          texts.REMINDER_WORKER.format(
-                              when=when, resident=resident.display_name if resident else "居民",
-                              note=appointment.note or ""),
-                          None, ticket_id=appointment.ticket_id, now=now)  # fmt: skip
+            who = resident.display_name if resident else None
+            queue_message(
+                session,
+                Party.WORKER,
+                appointment.worker_id,
+                texts.REMINDER_WORKER.format(
+                    when=when, resident=who or texts.SOMEONE_RESIDENT, note=appointment.note or ""
+                ),
+                None,
+                ticket_id=appointment.ticket_id,
+                now=now,
+            )
             booking.mark_reminded(appointment, kind, now)
             sent += 1
     return sent
@@ -390,7 +397,7 @@ async def today_for_worker(turn: Turn, worker: Worker) -> None:
         lines.append(
             texts.TODAY_LINE.format(
                 when=f"{appointment.starts_at.astimezone(LOCAL_TZ):%H:%M}",
-                resident=resident.display_name if resident else "居民",
+                resident=resident.display_name if resident else texts.SOMEONE_RESIDENT,
                 number=ticket.number if ticket else "-",
                 note=(appointment.note or "")[:30],
             )

@@ -51,12 +51,14 @@ async def previous_assignees(
 
 def limit_text(ticket: Ticket) -> str:
     if ticket.priority == "red":
-        return "15分钟"
+        return texts.MINUTES.format(n=15)
     limit = sla.ACK_LIMITS.get(ticket.category)
     if limit is None:
-        return "1个工作日"
+        return texts.ONE_WORKING_DAY
     minutes = int(limit.total_seconds() // 60)
-    return f"{minutes}分钟" if minutes < 60 else f"{minutes // 60}小时"
+    if minutes < 60:
+        return texts.MINUTES.format(n=minutes)
+    return texts.HOURS.format(n=minutes // 60)
 
 
 async def escalate(
@@ -99,7 +101,7 @@ async def escalate(
         EventKind.ESCALATED,
         {"from": previous.id if previous else None, "from_level": level},
     )
-    previous_name = f"{role_name(previous)}{previous.name}" if previous else "原负责人"
+    previous_name = f"{role_name(previous)}{previous.name}" if previous else texts.PREVIOUS_ASSIGNEE
     send_card(
         session, ticket, resident, new, now, texts.ESCALATED_HEADING.format(previous=previous_name)
     )

@@ -269,7 +269,6 @@ async def on_category_button(turn: Turn, resident: Resident, data: str) -> None:
     )
     if choice == "none":
         turn.edit(texts.NONE_CHOSEN)
-        message.ticket_id = None
         await turn.kv.delete(f"choice:{message.id}")
         return
     turn.edit(texts.CATEGORY_CHOSEN.format(category=texts.CATEGORY_NAMES[choice]))
@@ -361,7 +360,7 @@ async def forward_to_thread(turn: Turn, resident: Resident, ticket: Ticket, text
     turn.to_worker(
         ticket.assignee,
         texts.RESIDENT_SAYS.format(
-            number=ticket.number, name=resident.display_name or "居民", text=text
+            number=ticket.number, name=resident.display_name or texts.SOMEONE_RESIDENT, text=text
         ),
         ticket_id=ticket.id,
     )

@@ -27,10 +27,28 @@ ROLE_NAMES = {
     "town_officer": "镇值班干部",
 }
 WEEKDAYS = "一二三四五六日"
+SOMEONE_RESIDENT = "居民"  # a resident who has no display name
+SOMEONE_WORKER = "其他网格员"
+SOMEONE_STAFF = "工作人员"
+PREVIOUS_ASSIGNEE = "原负责人"
+DUTY_STATE_ON = "值班中"
+DUTY_STATE_OFF = "未值班"
+NO_GRID_ASSIGNED = "未分配网格"
+ONE_WORKING_DAY = "1个工作日"
+MINUTES = "{n}分钟"
+HOURS = "{n}小时"
 RATING_LABELS = {3: "满意", 2: "基本满意", 1: "不满意"}
 
 SORRY = "抱歉，系统刚才出了点问题。您的消息已经保存，工作人员会跟进；也可以稍后再试。"
 SORRY_NOT_SAVED = "抱歉，系统暂时无法接收消息，这条消息没有保存成功，请过几分钟再发一次。"
+# Telegram's command menu (setMyCommands): (command, description).
+BOT_MENU = [
+    ("start", "开始 / 选择所在网格"),
+    ("help", "使用说明"),
+    ("status", "查询办理进度"),
+    ("cancel", "取消当前操作或撤销诉求"),
+    ("new", "提交新的问题"),
+]
 WELCOME = (
     "您好，欢迎使用「网格直通车」！\n"
     "有矛盾纠纷、安全隐患、民政社保福利问题，或想预约网格员上门，直接发文字告诉我就行，"
@@ -272,6 +290,11 @@ WINDOW_UNKNOWN = "找不到服务时段 {id}。"
 WINDOW_REMOVED = "服务时段 {id} 已关闭，已有预约不受影响。"
 CLI_CALENDAR_WARNING = "⚠️ {warning}"
 CLI_FILE_SAVED = "文件已保存：{path}"
+CLI_CHAT_AS_WORKER = "网格员 {name}"
+CLI_CHAT_AS_RESIDENT = "居民 {name}"
+CLI_CHAT_DEFAULT_RESIDENT = "终端居民"
+CLI_BOT_USERNAME_HINT = "<你的机器人用户名>"
+CLI_WINDOW_DEFAULT_LABEL = "错时服务"
 CLI_CHAT_PROMPT = "你> "
 CLI_BOT_PREFIX = "网格直通车> "
 

@@ -80,7 +80,7 @@ def card_text(ticket: Ticket, resident: Resident) -> str:
         category=texts.CATEGORY_NAMES[ticket.category],
         priority=texts.PRIORITY_NAMES[ticket.priority],
         grid=ticket.grid.full_name,
-        resident=resident.display_name or "居民",
+        resident=resident.display_name or texts.SOMEONE_RESIDENT,
         time=texts.local_time(ticket.created_at),
         summary=ticket.summary,
     )
@@ -89,7 +89,7 @@ def card_text(ticket: Ticket, resident: Resident) -> str:
 
 
 def role_name(worker: Worker) -> str:
-    return texts.ROLE_NAMES.get(worker.role, "工作人员")
+    return texts.ROLE_NAMES.get(worker.role, texts.SOMEONE_STAFF)
 
 
 def send_card(

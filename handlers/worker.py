@@ -42,7 +42,7 @@ async def on_duty_toggle(turn: Turn, worker: Worker, on: bool) -> None:
 
 
 async def on_status(turn: Turn, worker: Worker) -> None:
-    state = "值班中" if is_on_duty(worker, turn.now) else "未值班"
+    state = texts.DUTY_STATE_ON if is_on_duty(worker, turn.now) else texts.DUTY_STATE_OFF
     open_tickets = await tickets.open_tickets_of_worker(turn.session, worker.id)
     lines = [texts.WORKER_DUTY_LINE.format(state=state)]
     if not open_tickets:
@@ -76,7 +76,7 @@ def refusal(outcome: ClaimOutcome, ticket: Ticket) -> str:
     if outcome == ClaimOutcome.ALREADY_YOURS:
         return texts.ALREADY_YOURS
     if outcome == ClaimOutcome.TAKEN:
-        name = ticket.assignee.name if ticket.assignee else "其他网格员"
+        name = ticket.assignee.name if ticket.assignee else texts.SOMEONE_WORKER
         return texts.TAKEN_BY.format(name=name)
     if outcome == ClaimOutcome.NOT_ALLOWED:
         return texts.TICKET_NOT_YOURS
@@ -115,7 +115,7 @@ async def resolve(turn: Turn, worker: Worker, ticket: Ticket) -> None:
         turn.answer(texts.TICKET_CLOSED.format(status=texts.STATUS_NAMES[ticket.status]))
         return
     if ticket.assignee_id not in (None, worker.id) and ticket.status == TicketStatus.CLAIMED:
-        assignee = ticket.assignee.name if ticket.assignee else "其他网格员"
+        assignee = ticket.assignee.name if ticket.assignee else texts.SOMEONE_WORKER
         turn.answer(texts.TAKEN_BY.format(name=assignee))
         return
     if ticket.assignee_id != worker.id:
@@ -311,4 +311,4 @@ async def handle(turn: Turn, worker: Worker) -> None:
 
 async def served_area(turn: Turn, worker: Worker) -> str:
     grids = await directory.grids_served_by(turn.session, worker)
-    return "、".join(g.full_name for g in grids) or "未分配网格"
+    return "、".join(g.full_name for g in grids) or texts.NO_GRID_ASSIGNED
