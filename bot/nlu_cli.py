@@ -120,7 +120,7 @@ async def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
         write_jsonl,
         write_rasa_yaml,
     )
-    from nlu.training_data import TEST_DIR, TRAIN_DIR, load_dir
+    from nlu.training_data import TEST_DIR, TRAIN_DIR, load_dir, load_extras
 
     examples = load_dir(TEST_DIR if args.split == "test" else TRAIN_DIR)
     target = Path(args.out)
@@ -131,7 +131,7 @@ async def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     elif args.format == "yaml":
         write_rasa_yaml(examples, target)
     else:
-        export_rasa_project(examples, target)
+        export_rasa_project(examples, target, extras=load_extras(TRAIN_DIR))
     print(texts.CLI_EXPORTED.format(count=len(examples), target=target))
     return 0
 

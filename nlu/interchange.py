@@ -345,14 +345,33 @@ def write_rasa_yaml(examples: Iterable[Example], path: Path | str) -> Path:
 
 
 def export_rasa_project(
-    train_examples: Iterable[Example], out_dir: Path | str, *, userdict: Path = USERDICT
+    train_examples: Iterable[Example],
+    out_dir: Path | str,
+    *,
+    userdict: Path = USERDICT,
+    extras: Iterable[dict[str, str]] = (),
 ) -> Path:
-    """A directory `rasa train nlu` can run in (see rasa/README.md). Returns out_dir."""
+    """A directory `rasa train nlu` can run in (see rasa/README.md). Returns out_dir.
+
+    `extras` are synonym / regex / lookup sections (`training_data.load_extras`), written
+    to `data/extras.yml` for Rasa's RegexFeaturizer and EntitySynonymMapper.
+    """
     examples = list(train_examples)
     if not examples:
         raise ValueError("no training examples to export")
     out_dir = Path(out_dir)
     write_rasa_yaml(examples, out_dir / "data" / "nlu.yml")
+    extra_items = list(extras)
+    if extra_items:
+        lines = [f"version: {_yaml_scalar(RASA_DATA_VERSION)}", "nlu:"]
+        for item in extra_items:
+            kind = next(k for k in item if k != "examples")
+            lines.append(f"- {kind}: {_yaml_scalar(item[kind])}")
+            lines.append("  examples: |")
+            lines += [f"    {line.strip()}" for line in item["examples"].splitlines()
+                      if line.strip()]  # fmt: skip
+        _prepare(out_dir / "data" / "extras.yml").write_text("\n".join(lines) + "\n",
+                                                           encoding="utf-8")  # fmt: skip
     # Rasa's JiebaTokenizer loads every file in `dictionary_path`, so it gets its own dir.
     shutil.copyfile(userdict, _prepare(out_dir / "jieba_userdict" / "userdict.txt"))
 

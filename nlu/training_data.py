@@ -80,6 +80,21 @@ def load_file(path: Path) -> list[Example]:
     return examples
 
 
+EXTRA_KINDS = ("synonym", "regex", "lookup")
+
+
+def load_extras(directory: Path) -> list[dict[str, str]]:
+    """The synonym / regex / lookup sections, as written, for tools that use them (Rasa)."""
+    extras: list[dict[str, str]] = []
+    for path in sorted(directory.glob("*.yml")) + sorted(directory.glob("*.yaml")):
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for item in document.get("nlu") or []:
+            kind = next((k for k in EXTRA_KINDS if k in item), None)
+            if kind is not None:
+                extras.append({kind: str(item[kind]), "examples": item.get("examples") or ""})
+    return extras
+
+
 def load_dir(directory: Path) -> list[Example]:
     examples: list[Example] = []
     for path in sorted(directory.glob("*.yml")) + sorted(directory.glob("*.yaml")):

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.cli import main
 from core.config import Settings, get_settings
@@ -112,3 +113,8 @@ def test_export_then_import_round_trip(data_dir: Path, tmp_path: Path,
     assert run("nlu", "export", "--format", "rasa", str(tmp_path / "rasa")) == 0
     assert (tmp_path / "rasa" / "config.yml").exists()
     assert (tmp_path / "rasa" / "data" / "nlu.yml").exists()
+    extras = yaml.safe_load((tmp_path / "rasa" / "data" / "extras.yml").read_text("utf-8"))
+    kinds = {next(k for k in item if k != "examples") for item in extras["nlu"]}
+    assert kinds == {"regex", "synonym", "lookup"}
+    phone = next(item for item in extras["nlu"] if item.get("regex") == "phone")
+    assert r"1[3-9]\d{9}" in phone["examples"]
