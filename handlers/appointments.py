@@ -258,31 +258,20 @@ async def on_move_button(turn: Turn, resident: Resident, data: str) -> None:
                           data={"from": old_start.isoformat(), "to": moved.starts_at.isoformat(),
                                 "appointment": moved.id})  # fmt: skip
         if worker.id != old_worker_id:
-            tickets.assign(
-                turn.session,
-                ticket,
-                RoutingDecision(RouteLevel.GRID, worker),
-                turn.now,
-                data={"appointment": moved.id},
-            )
-            send_card(
-                turn.session,
-                ticket,
-                resident,
-                worker,
-                turn.now,
-                texts.APPOINTMENT_CARD_HEADING.format(when=when),
-            )
+            # Another serving worker has the new slot: the ticket moves with it.
+            tickets.assign(turn.session, ticket, RoutingDecision(RouteLevel.GRID, worker),
+                           turn.now, data={"appointment": moved.id})  # fmt: skip
+            send_card(turn.session, ticket, resident, worker, turn.now,
+                      texts.APPOINTMENT_CARD_HEADING.format(when=when))  # fmt: skip
+            queue_message(turn.session, Party.WORKER, old_worker_id,
+                          texts.APPOINTMENT_MOVED_AWAY.format(number=ticket.number), None,
+                          ticket_id=ticket.id, now=turn.now)  # fmt: skip
         else:
             turn.to_worker(
                 worker,
                 texts.APPOINTMENT_MOVED_WORKER.format(number=ticket.number, when=when),
                 ticket_id=ticket.id,
             )
-        if worker.id != old_worker_id:
-            queue_message(turn.session, Party.WORKER, old_worker_id,
-                          texts.APPOINTMENT_MOVED_AWAY.format(number=ticket.number), None,
-                          ticket_id=ticket.id, now=turn.now)  # fmt: skip
     text, buttons = confirmation(moved, worker, ticket) if ticket else (when, [])
     turn.edit(text, buttons)
     turn.answer(texts.APPOINTMENT_BOOKED_TOAST)
