@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import sys
 from collections.abc import Callable
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.app import Gridline
 from bot.delivery import OutboxDispatcher
@@ -39,10 +39,12 @@ class ConsoleChat:
         self._buttons_message: str | None = None
         self._counter = 0
 
-    async def _show(self, chat_id: str, text: str, buttons: Keyboard) -> str:
+    async def _show(
+        self, chat_id: str, text: str, buttons: Keyboard, photo: dict[str, Any] | None
+    ) -> str:
         self._counter += 1
         message_id = f"console-{self._counter}"
-        self._print(text, buttons)
+        self._print(f"{texts.CONSOLE_PHOTO} {text}" if photo else text, buttons)
         if buttons:
             self._buttons = [b for row in buttons for b in row]
             self._buttons_message = message_id

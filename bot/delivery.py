@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -28,8 +29,9 @@ class DeliveryError(Exception):
         self.permanent = permanent
 
 
-# (chat id, text, buttons) -> the channel's id for the delivered message
-Sender = Callable[[str, str, Keyboard], Awaitable[str]]
+# (chat id, text, buttons, photo) -> the channel's id for the delivered message. `photo` is
+# {"channel", "file_id"}; a sender shows it when it is its own channel's, with text as caption.
+Sender = Callable[[str, str, Keyboard, dict[str, Any] | None], Awaitable[str]]
 
 
 class OutboxDispatcher:
@@ -59,7 +61,7 @@ class OutboxDispatcher:
             for message, chat_id in rows:
                 try:
                     channel_id = await self.sender(
-                        chat_id, message.text, decode_buttons(message.buttons)
+                        chat_id, message.text, decode_buttons(message.buttons), message.photo
                     )
                 except DeliveryError as exc:
                     message.attempts += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
@@ -23,6 +24,7 @@ from handlers.messages import Inbound, InboundKind, Keyboard, Outcome
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
+CAPTION_LIMIT = 1024  # Telegram's limit for a photo caption
 
 
 def markup(buttons: Keyboard) -> InlineKeyboardMarkup | None:
@@ -110,11 +112,22 @@ class TelegramChannel:
         self.application.add_handler(CallbackQueryHandler(self.on_button))
         self.application.add_error_handler(self.on_error)
 
-    async def _send(self, chat_id: str, text: str, buttons: Keyboard) -> str:
+    async def _send(
+        self, chat_id: str, text: str, buttons: Keyboard, photo: dict[str, Any] | None
+    ) -> str:
+        bot = self.application.bot
         try:
-            sent = await self.application.bot.send_message(
-                chat_id=int(chat_id), text=text, reply_markup=markup(buttons)
-            )
+            if photo is not None and photo.get("channel") == CHANNEL:
+                sent = await bot.send_photo(
+                    chat_id=int(chat_id), photo=photo["file_id"], caption=text[:CAPTION_LIMIT],
+                    reply_markup=markup(buttons),
+                )  # fmt: skip
+            else:
+                if photo is not None:
+                    text = f"{text}\n{texts.PHOTO_ON_OTHER_CHANNEL}"
+                sent = await bot.send_message(
+                    chat_id=int(chat_id), text=text, reply_markup=markup(buttons)
+                )
         except (Forbidden, ChatMigrated) as exc:
             raise DeliveryError(str(exc), permanent=True) from exc
         except BadRequest as exc:

@@ -307,6 +307,8 @@ class Ticket(Base):
     appointment_until: Mapped[datetime | None]
     contact_phone: Mapped[str | None] = mapped_column(String(32))
     address: Mapped[str | None] = mapped_column(String(128))
+    # A photo sent with the report: {"channel", "file_id"} (file ids only work on their channel).
+    photo: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     claimed_at: Mapped[datetime | None]
@@ -441,6 +443,8 @@ class OutboxMessage(Base):
     recipient_id: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     buttons: Mapped[dict[str, Any] | None]
+    # Sent as a photo with `text` as its caption: {"channel", "file_id"}.
+    photo: Mapped[dict[str, Any] | None]
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING, index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -62,6 +62,7 @@ class TicketDetails:
     wanted_until: datetime | None = None
     phone: str | None = None
     address: str | None = None
+    photo: dict[str, Any] | None = None
 
 
 def initial_priority(category: Category, text: str) -> Priority:
@@ -141,6 +142,7 @@ async def open_ticket(
         appointment_until=details.wanted_until,
         contact_phone=details.phone,
         address=details.address,
+        photo=details.photo,
         created_at=moment,
         updated_at=moment,
         resolve_due_at=sla.resolve_due(priority, moment),

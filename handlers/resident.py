@@ -25,7 +25,7 @@ from county.models import (
 from handlers import appointments, texts
 from handlers.messages import Button, InboundKind, Keyboard
 from handlers.ticketing import open_and_route, role_name
-from handlers.turn import Turn, ticket_of_delivered_message
+from handlers.turn import Turn, photo_of, ticket_of_delivered_message
 from nlu import intents
 from nlu.parse import NluUnavailable, ParseResult
 
@@ -359,7 +359,8 @@ async def forward_to_thread(turn: Turn, resident: Resident, ticket: Ticket, text
         return
     turn.to_worker(
         ticket.assignee,
-        texts.RESIDENT_SAYS.format(
+        photo=photo_of(turn.stored),
+        text=texts.RESIDENT_SAYS.format(
             number=ticket.number, name=resident.display_name or texts.SOMEONE_RESIDENT, text=text
         ),
         ticket_id=ticket.id,

@@ -185,6 +185,9 @@ TICKET_CARD = (
     "【新工单】{number}\n类别：{category}（{priority}）\n网格：{grid}\n居民：{resident}\n"
     "时间：{time}\n内容：{summary}\n\n直接回复本消息即可回复居民。"
 )
+CARD_PHOTO_CAPTION = "📷 工单 {number} 的现场照片"
+PHOTO_ON_OTHER_CHANNEL = "（对方发了一张照片，请在网格直通车 Telegram 上查看）"
+CONSOLE_PHOTO = "[照片]"
 CARD_CLAIMED_SUFFIX = "\n\n✅ {name} 已接单"
 CARD_RESOLVED_SUFFIX = "\n\n☑️ 已办结"
 CLAIM_BUTTON = "接单"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -25,7 +26,7 @@ from county.routing import RoutingDecision
 from county.tickets import TicketDetails
 from handlers import texts
 from handlers.messages import Button, Keyboard
-from handlers.turn import Turn, queue_message
+from handlers.turn import Turn, photo_of, queue_message
 
 CLAIM = "tk:claim"
 RESOLVE = "tk:done"
@@ -101,6 +102,11 @@ def send_card(
     heading: str | None = None,
 ) -> None:
     text = card_text(ticket, resident)
+    if ticket.photo:
+        # The photo goes just before the card, so the card stays an editable text message.
+        queue_message(session, Party.WORKER, worker.id,
+                      texts.CARD_PHOTO_CAPTION.format(number=ticket.number), None,
+                      ticket_id=ticket.id, now=now, photo=ticket.photo)  # fmt: skip
     queue_message(
         session,
         Party.WORKER,
@@ -161,7 +167,7 @@ async def open_request(
         channel=turn.inbound.channel,
         moment=turn.now,
         confidence=confidence,
-        details=details_from(entities),
+        details=replace(details_from(entities), photo=photo_of(message)),
         emergency=detect_emergency(text) is not None,
     )
     message.ticket_id = ticket.id

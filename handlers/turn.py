@@ -53,9 +53,17 @@ class Turn:
         buttons: Keyboard | None = None,
         *,
         ticket_id: int | None = None,
+        photo: dict[str, Any] | None = None,
     ) -> OutboxMessage:
         return queue_message(
-            self.session, party, party_id, text, buttons, ticket_id=ticket_id, now=self.now
+            self.session,
+            party,
+            party_id,
+            text,
+            buttons,
+            ticket_id=ticket_id,
+            now=self.now,
+            photo=photo,
         )
 
     def to_resident(
@@ -65,8 +73,10 @@ class Turn:
         buttons: Keyboard | None = None,
         *,
         ticket_id: int | None = None,
+        photo: dict[str, Any] | None = None,
     ) -> OutboxMessage:
-        return self.send(Party.RESIDENT, resident.id, text, buttons, ticket_id=ticket_id)
+        return self.send(Party.RESIDENT, resident.id, text, buttons, ticket_id=ticket_id,
+                         photo=photo)  # fmt: skip
 
     def to_worker(
         self,
@@ -75,8 +85,10 @@ class Turn:
         buttons: Keyboard | None = None,
         *,
         ticket_id: int | None = None,
+        photo: dict[str, Any] | None = None,
     ) -> OutboxMessage:
-        return self.send(Party.WORKER, worker.id, text, buttons, ticket_id=ticket_id)
+        return self.send(Party.WORKER, worker.id, text, buttons, ticket_id=ticket_id,
+                         photo=photo)  # fmt: skip
 
     def answer(self, text: str) -> None:
         self.outcome.answer = text
@@ -86,6 +98,14 @@ class Turn:
 
     def state_key(self, name: str) -> str:
         return f"state:{self.inbound.channel}:{self.inbound.user_id}:{name}"
+
+
+def photo_of(message: InboundMessage) -> dict[str, Any] | None:
+    """The photo a stored message carried, as a reference the same channel can re-send."""
+    attachment = (message.payload or {}).get("attachment")
+    if message.kind != "photo" or not isinstance(attachment, dict) or not attachment.get("file_id"):
+        return None
+    return {"channel": message.channel, "file_id": attachment["file_id"]}
 
 
 def encode_buttons(buttons: Keyboard | None) -> dict[str, Any] | None:
@@ -109,12 +129,14 @@ def queue_message(
     *,
     ticket_id: int | None,
     now: datetime,
+    photo: dict[str, Any] | None = None,
 ) -> OutboxMessage:
     message = OutboxMessage(
         recipient=party,
         recipient_id=party_id,
         text=text,
         buttons=encode_buttons(buttons),
+        photo=photo,
         ticket_id=ticket_id,
         created_at=now,
         attempts=0,

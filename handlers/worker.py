@@ -27,7 +27,7 @@ from handlers.ticketing import (
     role_name,
     send_card,
 )
-from handlers.turn import Turn, ticket_of_delivered_message
+from handlers.turn import Turn, photo_of, ticket_of_delivered_message
 
 
 async def on_duty_toggle(turn: Turn, worker: Worker, on: bool) -> None:
@@ -157,7 +157,8 @@ async def relay_to_resident(turn: Turn, worker: Worker, ticket: Ticket, text: st
     resident = await resident_of(turn.session, ticket)
     turn.to_resident(
         resident,
-        texts.WORKER_SAYS.format(
+        photo=photo_of(turn.stored),
+        text=texts.WORKER_SAYS.format(
             role=role_name(worker), name=worker.name, number=ticket.number, text=text
         ),
         ticket_id=ticket.id,

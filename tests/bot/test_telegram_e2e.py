@@ -116,3 +116,22 @@ async def test_bad_input_over_telegram(gridline: Gridline, telegram: FakeTelegra
         )
     assert stored_after == stored_before + 15
     assert long_kept == 1
+
+
+async def test_photo_report_and_photo_follow_up(
+    gridline: Gridline, telegram: FakeTelegramServer
+) -> None:
+    tg = telegram
+    tg.push_text(WANG, f"/start {await invite_code(gridline, '王芳')}", first_name="王芳")
+    await tg.wait_for_message(WANG, contains="已登记")
+    await bind_resident(tg)
+    tg.push_photo(RESIDENT, caption="小区门口的井盖没了，晚上很危险")
+    photo = await tg.wait_for_message(WANG, contains="现场照片")
+    assert "photo" in photo.raw
+    card = await tg.wait_for_message(WANG, contains="【新工单】")
+    assert card.message_id > photo.message_id and "photo" not in card.raw
+    tg.push_text(WANG, "收到，我马上过去", reply_to_message_id=card.message_id)
+    relayed = await tg.wait_for_message(RESIDENT, contains="收到，我马上过去")
+    tg.push_photo(RESIDENT, caption="就是这个位置")
+    follow_up = await tg.wait_for_message(WANG, contains="就是这个位置")
+    assert "photo" in follow_up.raw and relayed.message_id < follow_up.message_id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -22,6 +23,7 @@ class Delivered:
     text: str
     buttons: Keyboard
     message_id: str
+    photo: dict[str, Any] | None = None
 
     def button(self, label: str) -> str:
         for row in self.buttons:
@@ -37,8 +39,10 @@ class Harness:
         self.delivered: list[Delivered] = []
         self.dispatcher = OutboxDispatcher(CHANNEL, gridline.sessions, self._send, gridline.clock)
 
-    async def _send(self, chat_id: str, text: str, buttons: Keyboard) -> str:
-        message = Delivered(chat_id, text, buttons, f"m{len(self.delivered) + 1}")
+    async def _send(
+        self, chat_id: str, text: str, buttons: Keyboard, photo: dict[str, Any] | None
+    ) -> str:
+        message = Delivered(chat_id, text, buttons, f"m{len(self.delivered) + 1}", photo)
         self.delivered.append(message)
         return message.message_id
 

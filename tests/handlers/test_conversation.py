@@ -318,3 +318,18 @@ async def test_rasa_backend_down_falls_back_to_buttons(gridline: Gridline) -> No
     _, sent = await chat.press(RESIDENT, question.button("安全隐患"), question.message_id)
     assert any("已受理" in m.text for m in sent)
     assert (await only_ticket(gridline)).category == "hazard"
+
+
+async def test_a_photo_report_reaches_the_worker_before_the_card(gridline: Gridline) -> None:
+    chat = await setup(gridline)
+    await chat.register_worker("王芳", WANG)
+    await chat.bind_demo_grid(RESIDENT)
+    _, sent = await chat.send(Inbound(channel="test", user_id=RESIDENT, chat_id=RESIDENT,
+                                      kind=InboundKind.PHOTO, text=HAZARD,
+                                      attachment={"file_id": "PHOTO-1"}))  # fmt: skip
+    ticket = await only_ticket(gridline)
+    assert ticket.photo == {"channel": "test", "file_id": "PHOTO-1"}
+    to_worker = [m for m in sent if m.chat_id == WANG]
+    assert to_worker[0].photo == ticket.photo
+    assert to_worker[0].text == texts.CARD_PHOTO_CAPTION.format(number=ticket.number)
+    assert to_worker[1].text.startswith("【新工单】") and to_worker[1].photo is None

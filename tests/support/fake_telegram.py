@@ -763,6 +763,7 @@ class FakeTelegramServer:
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "answerCallbackQuery": self._answer_callback_query,
             "sendDocument": self._send_document,
+            "sendPhoto": self._send_photo,
             "sendChatAction": self._send_chat_action,
             "deleteMessage": self._delete_message,
             "getFile": self._get_file,
@@ -1227,6 +1228,38 @@ class FakeTelegramServer:
                 mime_type=mime_type,
             )
         )
+        return copy.deepcopy(message)
+
+    async def _send_photo(self, call: _Call) -> dict[str, Any]:
+        """Re-sending a photo by a file_id the fake handed out (what a bot forwarding a
+        resident's photo does); uploads are not needed by Gridline and refused."""
+        params = call.params
+        chat = self._chat_for(params)
+        photo = params.get("photo")
+        if not isinstance(photo, str) or photo not in self._files:
+            raise _bad_request("wrong file identifier/HTTP URL specified")
+        stored = self._files[photo]
+        caption: str | None = None
+        if params.get("caption"):
+            caption, _ = _render_text(str(params["caption"]), params.get("parse_mode"), None)
+            if _utf16_len(caption) > MAX_CAPTION_LENGTH:
+                raise _bad_request("message caption is too long")
+        inline_markup, reply_keyboard = _normalize_markup(params.get("reply_markup"))
+        message = self._new_message(chat, BOT_USER)
+        message["photo"] = [
+            {
+                "file_id": stored.file_id,
+                "file_unique_id": stored.file_unique_id,
+                "width": 1280,
+                "height": 960,
+                "file_size": len(stored.content),
+            }
+        ]
+        if caption:
+            message["caption"] = caption
+        if inline_markup is not None:
+            message["reply_markup"] = inline_markup
+        self._store(_Record(message=message, from_bot=True, reply_keyboard=reply_keyboard))
         return copy.deepcopy(message)
 
     async def _send_chat_action(self, call: _Call) -> bool:
