@@ -401,6 +401,9 @@ async def on_status(turn: Turn, resident: Resident) -> None:
                 summary=summary,
             )
         )
+        if ticket.appointment_at is not None and ticket.is_open:
+            when = texts.time_range(ticket.appointment_at, ticket.appointment_until)
+            lines.append(texts.STATUS_APPOINTMENT.format(when=when))
     turn.to_resident(resident, "\n".join(lines))
 
 

@@ -146,6 +146,7 @@ ACK_HINT = "网格员回复后，您在这里直接回复就能和他对话。�
 STATUS_NONE = "您还没有提交过诉求。直接发文字描述您的问题即可。"
 STATUS_HEADER = "您最近的诉求："
 STATUS_LINE = "{number}｜{category}｜{status}{handler}\n  {summary}"
+STATUS_APPOINTMENT = "  预约时间：{when}"
 STATUS_HANDLER = "｜{name}"
 WORKER_STATUS_NONE = "您目前没有未办结的工单。"
 WORKER_STATUS_HEADER = "您手上未办结的工单（{count}）："

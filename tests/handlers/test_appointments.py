@@ -65,6 +65,8 @@ async def test_wanted_time_in_a_window_is_confirmed_and_booked(gridline: Gridlin
     assert "联系电话：13812345678" in card.text
     (booked,) = await appointments(gridline)
     assert booked.ticket_id == ticket.id and booked.status == AppointmentStatus.BOOKED
+    status = (await chat.say(RESIDENT, "/status"))[-1].text
+    assert "预约时间：11月30日（周一）19:00–19:30" in status
     # The same confirmation pressed again books nothing more.
     outcome, _ = await chat.press(RESIDENT, offer.button("确认预约"), offer.message_id)
     assert outcome.answer == texts.APPOINTMENT_ALREADY_BOOKED
