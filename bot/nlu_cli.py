@@ -136,6 +136,53 @@ async def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_versions(settings: Settings, args: argparse.Namespace) -> int:
+    from nlu.registry import versions
+
+    async with migrated_database(settings) as sessions, sessions() as session:
+        for row in await versions(session):
+            metrics = row.metrics or {}
+            print(texts.CLI_NLU_VERSION.format(
+                mark="*" if row.active else " ", version=row.version,
+                accuracy=metrics.get("accuracy", "-"), f1=metrics.get("macro_f1", "-"),
+                examples=row.data_hash[:8], pipeline=row.pipeline))  # fmt: skip
+    return 0
+
+
+async def cmd_activate(settings: Settings, args: argparse.Namespace) -> int:
+    from nlu.registry import activate
+
+    async with migrated_database(settings) as sessions, sessions() as session:
+        row = await activate(session, args.version)
+        if row is None:
+            print(texts.CLI_NLU_UNKNOWN_VERSION.format(version=args.version), file=sys.stderr)
+            return 2
+        await session.commit()
+    print(texts.CLI_NLU_ACTIVATED.format(version=args.version))
+    return 0
+
+
+async def cmd_inbox(settings: Settings, args: argparse.Namespace) -> int:
+    """The training inbox: what residents labelled when the model was unsure."""
+    from sqlalchemy import select
+
+    from county.models import LabelledExample
+    from nlu.interchange import write_rasa_yaml
+    from nlu.training_data import Example
+
+    async with migrated_database(settings) as sessions, sessions() as session:
+        rows = (await session.scalars(select(LabelledExample).order_by(LabelledExample.id))).all()
+    for row in rows:
+        guess = f"{row.predicted_intent} {row.predicted_confidence:.2f}" if (
+            row.predicted_intent and row.predicted_confidence is not None) else "-"  # fmt: skip
+        print(f"{row.id}\t{row.intent}\t{guess}\t{row.text}")
+    if args.export:
+        examples = [Example(text=r.text.strip(), intent=r.intent) for r in rows if r.text.strip()]
+        write_rasa_yaml(examples, Path(args.export))
+        print(texts.CLI_EXPORTED.format(count=len(examples), target=args.export), file=sys.stderr)
+    return 0
+
+
 def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     nlu = commands.add_parser("nlu", help="intent model").add_subparsers(
         dest="action", required=True
@@ -156,6 +203,15 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[t
     exported.add_argument("--format", choices=["csv", "jsonl", "yaml", "rasa"], required=True)
     exported.add_argument("--split", choices=["train", "test"], default="train")
     exported.add_argument("out", help="file (csv/jsonl/yaml) or folder (rasa)")
+    nlu.add_parser("versions", help="trained versions with their held-out scores (* = active)")
+    activated = nlu.add_parser("activate", help="make a trained version the active one")
+    activated.add_argument("version")
+    inbox = nlu.add_parser(
+        "inbox", help="residents' own labels for messages the model was unsure of"
+    )
+    inbox.add_argument(
+        "--export", metavar="YML", help="write them as Rasa YAML to review and train"
+    )
 
 
 HANDLERS = {
@@ -164,4 +220,7 @@ HANDLERS = {
     ("nlu", "parse"): cmd_parse,
     ("nlu", "import"): cmd_import,
     ("nlu", "export"): cmd_export,
+    ("nlu", "versions"): cmd_versions,
+    ("nlu", "activate"): cmd_activate,
+    ("nlu", "inbox"): cmd_inbox,
 }

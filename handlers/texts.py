@@ -276,6 +276,11 @@ CLI_TRAINED = (
     "NLU 模型已训练并启用：{version}（用时 {seconds} 秒；测试集准确率 {accuracy}，宏 F1 {f1}；"
     "置信度阈值 {threshold}，歧义间隔 {margin}）"
 )
+CLI_NLU_VERSION = "{mark} {version}\t准确率 {accuracy}\t宏F1 {f1}\t数据 {examples}\t{pipeline}"
+CLI_NLU_UNKNOWN_VERSION = (
+    "找不到模型版本 {version}（或其文件已删除）。用 gridline nlu versions 查看。"
+)
+CLI_NLU_ACTIVATED = "已启用模型 {version}。重启 gridline serve 后生效。"
 CLI_REPORT_WRITTEN = "报告已写入：{paths}"
 CLI_IMPORTED = "已导入 {count} 条样例：{source} → {target}"
 CLI_EXPORTED = "已导出 {count} 条样例到 {target}"

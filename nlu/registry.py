@@ -37,6 +37,21 @@ async def record_and_activate(
     return row
 
 
+async def versions(session: AsyncSession) -> list[NluModelVersion]:
+    query = select(NluModelVersion).order_by(NluModelVersion.id.desc())
+    return list((await session.scalars(query)).all())
+
+
+async def activate(session: AsyncSession, version: str) -> NluModelVersion | None:
+    """Make a recorded version the active one (a roll-back, say); None if unknown or gone."""
+    row = await session.scalar(select(NluModelVersion).where(NluModelVersion.version == version))
+    if row is None or not Path(row.path).exists():
+        return None
+    await session.execute(update(NluModelVersion).values(active=False))
+    row.active = True
+    return row
+
+
 def train_from_repo_data(model_root: Path, moment: datetime) -> tuple[IntentModel, Path]:
     return intent_model.train(load_dir(TRAIN_DIR), model_root, moment, load_dir(TEST_DIR))
 

@@ -14,6 +14,7 @@ import yaml
 from bot.cli import main
 from core.config import Settings, get_settings
 from core.db import open_database
+from county.models import LabelledExample
 from nlu.model import IntentModel
 from nlu.registry import record_and_activate
 from nlu.training_data import TRAIN_DIR, load_dir, load_file
@@ -118,3 +119,48 @@ def test_export_then_import_round_trip(data_dir: Path, tmp_path: Path,
     assert kinds == {"regex", "synonym", "lookup"}
     phone = next(item for item in extras["nlu"] if item.get("regex") == "phone")
     assert r"1[3-9]\d{9}" in phone["examples"]
+
+
+def test_versions_activate_and_inbox(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    trained_model: IntentModel,
+) -> None:  # fmt: skip
+    settings = Settings(_env_file=None, data_dir=data_dir)  # type: ignore[call-arg]
+    older = IntentModel("20260101-000000-old", trained_model.classes, trained_model.vocabulary,
+                        trained_model.idf, trained_model.weights, trained_model.intercept,
+                        {**trained_model.metadata, "metrics": {"accuracy": 0.9}})  # fmt: skip
+    older.save(settings.model_dir / older.version)
+
+    async def prepare() -> None:
+        engine, sessions = await open_database(settings)
+        async with sessions() as session:
+            await record_and_activate(session, older, settings.model_dir / older.version,
+                                      FRIDAY_10AM)  # fmt: skip
+            session.add(
+                LabelledExample(
+                    text="帮我看看这个事情",
+                    intent="welfare",
+                    source="resident_choice",
+                    predicted_intent="out_of_scope",
+                    predicted_confidence=0.31,
+                    created_at=FRIDAY_10AM,
+                )
+            )
+            await session.commit()
+        await engine.dispose()
+
+    asyncio.run(prepare())
+    assert run("nlu", "versions") == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[0].startswith("* 20260101-000000-old") and listed[1].startswith("  ")
+    assert run("nlu", "activate", trained_model.version) == 0
+    capsys.readouterr()
+    assert run("nlu", "versions") == 0
+    assert capsys.readouterr().out.splitlines()[1].startswith(f"* {trained_model.version}")
+    assert run("nlu", "activate", "no-such-version") == 2
+
+    exported = tmp_path / "inbox.yml"
+    assert run("nlu", "inbox", "--export", str(exported)) == 0
+    assert "welfare\tout_of_scope 0.31\t帮我看看这个事情" in capsys.readouterr().out
+    (example,) = load_file(exported)
+    assert (example.text, example.intent) == ("帮我看看这个事情", "welfare")
