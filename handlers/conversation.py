@@ -19,7 +19,8 @@ from handlers.turn import Services, Turn
 
 log = logging.getLogger(__name__)
 
-# Telegram allows 4096 characters; anything longer is kept whole in `text` anyway.
+# Telegram caps a message at 4096 characters; other channels may not, so one message
+# stores at most this much (the reply already refuses anything over MAX_MESSAGE_CHARS).
 MAX_STORED_TEXT = 100_000
 
 
