@@ -6,11 +6,12 @@ import argparse
 import sys
 from datetime import date, time
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.config import Settings
 from core.db import migrated_database
-from county import appointments
+from county import appointments, directory
 from county.models import Community, ServiceWindow, Worker
 from handlers import texts
 
@@ -51,12 +52,10 @@ async def cmd_list(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _workers(session: object, keys: list[str]) -> list[Worker] | str:
+async def _workers(session: AsyncSession, keys: list[str]) -> list[Worker] | str:
     found: list[Worker] = []
     for key in keys:
-        matches = (await session.scalars(  # type: ignore[attr-defined]
-            select(Worker).where(or_(Worker.name == key, Worker.phone == key))
-        )).all()  # fmt: skip
+        matches = await directory.find_workers(session, key.strip())
         if len(matches) != 1:
             return texts.WINDOW_WORKER_UNKNOWN.format(key=key, count=len(matches))
         found.append(matches[0])

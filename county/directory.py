@@ -13,7 +13,6 @@ from county.models import (
     Community,
     Grid,
     GridAssignment,
-    GridPosition,
     Resident,
     Ticket,
     Worker,
@@ -78,33 +77,6 @@ async def get_or_create_resident(
         resident.chat_id = chat_id
         resident.display_name = display_name or resident.display_name
     return resident
-
-
-async def grid_assignees(
-    session: AsyncSession, grid_id: int, position: GridPosition
-) -> Sequence[Worker]:
-    query = (
-        select(Worker)
-        .join(GridAssignment, GridAssignment.worker_id == Worker.id)
-        .where(GridAssignment.grid_id == grid_id, GridAssignment.position == position)
-        .order_by(Worker.id)
-    )
-    return (await session.scalars(query)).all()
-
-
-async def officers(
-    session: AsyncSession,
-    role: WorkerRole,
-    *,
-    community_id: int | None = None,
-    town_id: int | None = None,
-) -> Sequence[Worker]:
-    query = select(Worker).where(Worker.role == role).order_by(Worker.id)
-    if community_id is not None:
-        query = query.where(Worker.community_id == community_id)
-    if town_id is not None:
-        query = query.where(Worker.town_id == town_id)
-    return (await session.scalars(query)).all()
 
 
 async def grids_served_by(session: AsyncSession, worker: Worker) -> Sequence[Grid]:

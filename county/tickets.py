@@ -318,10 +318,6 @@ async def rate(
     return True
 
 
-async def ticket_by_id(session: AsyncSession, ticket_id: int) -> Ticket | None:
-    return await session.get(Ticket, ticket_id)
-
-
 async def ticket_by_number(session: AsyncSession, number: str) -> Ticket | None:
     return await session.scalar(select(Ticket).where(Ticket.number == number.upper()))
 
