@@ -18,11 +18,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.app import build
+from bot.runtime.container import build
 from core.clock import LOCAL_TZ, FixedClock
 from core.config import Settings
 from county.seed import seed_demo
-from handlers.messages import Inbound, InboundKind
+from messaging.inbound import Inbound
+from messaging.models import InboundKind
 from nlu import model as intent_model
 from nlu.parse import EmbeddedParser
 from nlu.training_data import TEST_DIR, TRAIN_DIR, load_dir

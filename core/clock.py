@@ -7,6 +7,9 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+# 周一 … 周日, indexed like datetime.weekday() (0 = Monday). The one table of weekday
+# characters: the roster spreadsheet, the time parser and every reply read it from here.
+WEEKDAY_CHARS = "一二三四五六日"
 
 
 class Clock(Protocol):

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -68,3 +68,13 @@ async def open_database(settings: Settings) -> tuple[AsyncEngine, async_sessionm
     engine = engine_from_settings(settings)
     await upgrade_to_head(engine)
     return engine, session_factory(engine)
+
+
+async def database_status(sessions: async_sessionmaker[AsyncSession]) -> str:
+    """'ok', or 'error: <kind>' — for a health check, which reports and never raises."""
+    try:
+        async with sessions() as session:
+            await session.execute(text("SELECT 1"))
+    except Exception as exc:
+        return f"error: {type(exc).__name__}"
+    return "ok"

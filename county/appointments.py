@@ -151,6 +151,16 @@ async def windows_of(session: AsyncSession, community_id: int) -> list[ServiceWi
     )
 
 
+async def close_window(session: AsyncSession, window_id: int) -> bool:
+    """Stop offering a window; False if there is none with that id. The row stays:
+    booked appointments still point at it."""
+    window = await session.get(ServiceWindow, window_id)
+    if window is None:
+        return False
+    window.active = False
+    return True
+
+
 async def serving_workers(session: AsyncSession, window_id: int) -> list[Worker]:
     """Active workers serving a window; their number is each slot's capacity."""
     query = (

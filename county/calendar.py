@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import enum
 import logging
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, timedelta
 from functools import lru_cache
 
 import chinese_calendar
 
 log = logging.getLogger(__name__)
+
+# The holiday data must reach this far ahead, or the county is told: rosters for January
+# are drawn up in December, while the State Council's notice may not be in the package yet.
+HORIZON_DAYS = 45
 
 
 class DayKind(enum.StrEnum):
@@ -88,3 +93,16 @@ def holiday_name(day: date) -> str | None:
 def calendar_gaps() -> set[int]:
     """Years asked about that the holiday data does not cover (weekday rules were used)."""
     return set(_gaps)
+
+
+def years_without_holidays(today: date, dates: Iterable[date] = ()) -> list[int]:
+    """The years from today to the horizon, or of `dates`, that the holiday data lacks."""
+    horizon = today + timedelta(days=HORIZON_DAYS)
+    firsts: dict[int, date] = {}
+    for day in (today, horizon, *dates):
+        firsts.setdefault(day.year, day)
+    for year in range(today.year, horizon.year + 1):
+        firsts.setdefault(year, date(year, 1, 1))
+    for day in firsts.values():
+        day_kind(day)  # records the year in calendar_gaps() when it has no data
+    return sorted(calendar_gaps() & firsts.keys())

@@ -24,6 +24,10 @@ async def communities(session: AsyncSession) -> Sequence[Community]:
     return (await session.scalars(select(Community).order_by(Community.code))).all()
 
 
+async def community_by_code(session: AsyncSession, code: str) -> Community | None:
+    return await session.scalar(select(Community).where(Community.code == code))
+
+
 async def grids_of(session: AsyncSession, community_id: int) -> Sequence[Grid]:
     query = select(Grid).where(Grid.community_id == community_id).order_by(Grid.code)
     return (await session.scalars(query)).all()

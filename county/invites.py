@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from county.models import Invite, Worker
+from county.workers import link_account
 
 # No 0/O/1/I/L: codes get read out over the phone. Telegram deep links allow [A-Za-z0-9_-].
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -74,7 +75,5 @@ async def redeem(
         # One account speaks for one worker, or tickets would reach the wrong person.
         return RedeemResult(RedeemOutcome.ACCOUNT_TAKEN, existing_worker)
     invite.used_at = moment
-    worker.channel = channel
-    worker.external_id = external_id
-    worker.chat_id = chat_id
+    link_account(worker, channel=channel, external_id=external_id, chat_id=chat_id)
     return RedeemResult(RedeemOutcome.REGISTERED, worker)

@@ -1,4 +1,4 @@
-"""The county's records: places, people, rosters, tickets and the message trail.
+"""The county's records: places, people, rosters, tickets, appointments and their log.
 
 Enumerations are stored as short strings (not database enums) so that adding a
 value later is a code change, not a migration on every deployment.
@@ -7,19 +7,17 @@ value later is a code change, not a migration on every deployment.
 from __future__ import annotations
 
 import enum
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    DateTime,
     Float,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Text,
     Time,
@@ -27,40 +25,9 @@ from sqlalchemy import (
     false,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """Aware datetimes in, aware UTC datetimes out — on SQLite too, which keeps no offset."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime refused: pass an aware datetime")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JSON}  # noqa: RUF012
+from core.models import Base
 
 
 class CommunityKind(enum.StrEnum):
@@ -140,12 +107,6 @@ class EventKind(enum.StrEnum):
     TRANSFERRED = "transferred"
     RESCHEDULED = "rescheduled"
     RESOLUTION_OVERDUE = "resolution_overdue"
-
-
-class OutboxStatus(enum.StrEnum):
-    PENDING = "pending"
-    SENT = "sent"
-    FAILED = "failed"
 
 
 class Town(Base):
@@ -410,75 +371,3 @@ class TicketCounter(Base):
 
     day: Mapped[str] = mapped_column(String(8), primary_key=True)
     last: Mapped[int] = mapped_column(Integer)
-
-
-class InboundMessage(Base):
-    """Every message that reaches the bot, stored before anything answers it."""
-
-    __tablename__ = "inbound_messages"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    channel: Mapped[str] = mapped_column(String(16))
-    external_user_id: Mapped[str] = mapped_column(String(64), index=True)
-    chat_id: Mapped[str] = mapped_column(String(64))
-    channel_message_id: Mapped[str | None] = mapped_column(String(64))
-    kind: Mapped[str] = mapped_column(String(16))
-    text: Mapped[str | None] = mapped_column(Text)
-    payload: Mapped[dict[str, Any] | None]
-    received_at: Mapped[datetime]
-    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
-
-
-class OutboxMessage(Base):
-    """A message to a resident or worker, delivered by whichever channel they use.
-
-    Addressing the party (not a chat) lets a ticket card wait for a worker who has
-    not opened the bot yet, and lets the console and Telegram share one database.
-    """
-
-    __tablename__ = "outbox"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    recipient: Mapped[str] = mapped_column(String(16))
-    recipient_id: Mapped[int] = mapped_column(Integer)
-    text: Mapped[str] = mapped_column(Text)
-    buttons: Mapped[dict[str, Any] | None]
-    # Sent as a photo with `text` as its caption: {"channel", "file_id"}.
-    photo: Mapped[dict[str, Any] | None]
-    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
-    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING, index=True)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime]
-    sent_at: Mapped[datetime | None]
-    channel: Mapped[str | None] = mapped_column(String(16))
-    chat_id: Mapped[str | None] = mapped_column(String(64))
-    channel_message_id: Mapped[str | None] = mapped_column(String(64), index=True)
-    last_error: Mapped[str | None] = mapped_column(Text)
-
-
-class LabelledExample(Base):
-    """A text with a human-given intent, waiting in the admins' training inbox."""
-
-    __tablename__ = "labelled_examples"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    text: Mapped[str] = mapped_column(Text)
-    intent: Mapped[str] = mapped_column(String(32))
-    source: Mapped[str] = mapped_column(String(32))
-    predicted_intent: Mapped[str | None] = mapped_column(String(32))
-    predicted_confidence: Mapped[float | None] = mapped_column(Float)
-    inbound_id: Mapped[int | None] = mapped_column(ForeignKey("inbound_messages.id"))
-    created_at: Mapped[datetime]
-
-
-class NluModelVersion(Base):
-    __tablename__ = "nlu_model_versions"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    version: Mapped[str] = mapped_column(String(64), unique=True)
-    path: Mapped[str] = mapped_column(Text)
-    data_hash: Mapped[str] = mapped_column(String(64))
-    pipeline: Mapped[str] = mapped_column(String(64))
-    metrics: Mapped[dict[str, Any] | None]
-    active: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime]

@@ -27,11 +27,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 
-from core.clock import LOCAL_TZ
+from core.clock import LOCAL_TZ, WEEKDAY_CHARS
 from county.calendar import DayKind, day_kind
 from county.models import DutyOverride, OverrideKind, Shift, ShiftOverride, Worker
 
-WEEKDAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+WEEKDAY_NAMES = tuple(f"周{c}" for c in WEEKDAY_CHARS)
 # Whose shifts a make-up workday (调休上班) borrows: Monday's.
 MAKEUP_WORKDAY_PATTERN = 0
 # How far ahead `next_on_duty` looks. Two weeks clears the longest holiday (春节, ~9 days)

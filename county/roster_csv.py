@@ -58,6 +58,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.clock import WEEKDAY_CHARS
 from county.models import OverrideKind, Shift, ShiftOverride, Worker
 from county.roster import WEEKDAY_NAMES
 
@@ -86,7 +87,7 @@ KIND_WORDS = {
 }
 OVERRIDE_KINDS = {RowKind.LEAVE: OverrideKind.LEAVE, RowKind.EXTRA: OverrideKind.EXTRA}
 ROW_KINDS: dict[str, RowKind] = {str(value): key for key, value in OVERRIDE_KINDS.items()}
-_DAY_CHARS = {c: n for n, c in enumerate("一二三四五六日")} | {"天": 6}
+_DAY_CHARS = {c: n for n, c in enumerate(WEEKDAY_CHARS)} | {"天": 6}
 _WEEKDAY = re.compile(r"(?:周|星期|礼拜)([一二三四五六日天])")
 _DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:\s+0{1,2}:00(?::00)?)?")
 _TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")

@@ -13,16 +13,13 @@ from county.models import (
     Community,
     CommunityKind,
     Grid,
-    GridAssignment,
     GridPosition,
-    Shift,
     Town,
     Worker,
     WorkerRole,
 )
+from county.workers import DAY_SHIFT, WORKING_WEEKDAYS, assign_grid, weekly_shifts
 
-WEEKDAYS = range(5)
-DAY_SHIFT = (time(8, 30), time(17, 30))
 EVENING_SHIFT = (time(17, 30), time(21, 0))
 
 
@@ -70,7 +67,7 @@ DEMO_EVENING_OFFICER = ("周婷", "13971000006")
 
 # Off-hours appointment windows (错时服务): (community, weekdays, hours, serving workers).
 DEMO_SERVICE_WINDOWS = (
-    ("CG-XF", tuple(WEEKDAYS), (time(18, 0), time(21, 0)), ("周婷",)),
+    ("CG-XF", tuple(WORKING_WEEKDAYS), (time(18, 0), time(21, 0)), ("周婷",)),
     ("CG-XF", (5,), (time(9, 0), time(12, 0)), ("王芳", "李强")),
     ("CG-DF", (5,), (time(9, 0), time(12, 0)), ("张敏", "刘洋")),
     ("CG-XY", (6,), (time(14, 0), time(17, 0)), ("陈刚",)),
@@ -79,10 +76,6 @@ DEMO_SERVICE_WINDOWS = (
 
 async def county_is_empty(session: AsyncSession) -> bool:
     return not await session.scalar(select(func.count()).select_from(Town))
-
-
-def _weekly(starts_ends: tuple[time, time]) -> list[Shift]:
-    return [Shift(weekday=day, starts=starts_ends[0], ends=starts_ends[1]) for day in WEEKDAYS]
 
 
 async def seed_demo(session: AsyncSession, moment: datetime) -> bool:
@@ -114,26 +107,19 @@ async def seed_demo(session: AsyncSession, moment: datetime) -> bool:
     for name, phone, primary, backups in DEMO_GRID_WORKERS:
         worker = Worker(
             name=name, phone=phone, role=WorkerRole.GRID_WORKER, created_at=moment,
-            shifts=_weekly(DAY_SHIFT),
+            shifts=weekly_shifts(DAY_SHIFT),
         )  # fmt: skip
         session.add(worker)
         await session.flush()
         workers[name] = worker
-        session.add(
-            GridAssignment(
-                worker_id=worker.id, grid_id=grids[primary].id, position=GridPosition.PRIMARY
-            )
-        )
+        assign_grid(session, worker, grids[primary], GridPosition.PRIMARY)
         for backup in backups:
-            session.add(
-                GridAssignment(
-                    worker_id=worker.id, grid_id=grids[backup].id, position=GridPosition.BACKUP
-                )
-            )
+            assign_grid(session, worker, grids[backup], GridPosition.BACKUP)
     officer_name, officer_phone = DEMO_EVENING_OFFICER
     officer = Worker(
         name=officer_name, phone=officer_phone, role=WorkerRole.COMMUNITY_OFFICER,
-        community_id=communities["CG-XF"].id, created_at=moment, shifts=_weekly(EVENING_SHIFT),
+        community_id=communities["CG-XF"].id, created_at=moment,
+        shifts=weekly_shifts(EVENING_SHIFT),
     )  # fmt: skip
     session.add(officer)
     await session.flush()

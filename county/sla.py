@@ -35,10 +35,13 @@ def one_working_day_later(moment: datetime) -> datetime:
     return datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=LOCAL_TZ)
 
 
+def ack_limit(category: str, priority: str) -> timedelta | None:
+    """How long a worker has to acknowledge; None means one working day."""
+    return RED_ACK_LIMIT if priority == Priority.RED else ACK_LIMITS.get(category)
+
+
 def ack_due(category: str, priority: str, moment: datetime) -> datetime:
-    if priority == Priority.RED:
-        return moment + RED_ACK_LIMIT
-    limit = ACK_LIMITS.get(category)
+    limit = ack_limit(category, priority)
     return moment + limit if limit is not None else one_working_day_later(moment)
 
 

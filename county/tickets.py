@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import local
-from county import routing, sla
+from county import routing, sla, urgency
 from county.models import (
     OPEN_STATUSES,
     Category,
@@ -30,28 +31,6 @@ from county.models import (
 )
 from county.routing import RoutingDecision
 
-# Words that make a hazard red (分级分类分色) before anyone has looked at it.
-URGENT_HAZARD_WORDS = (
-    "煤气",
-    "燃气",
-    "天然气",
-    "着火",
-    "起火",
-    "冒烟",
-    "火灾",
-    "触电",
-    "漏电",
-    "打火",
-    "倒塌",
-    "塌了",
-    "坍塌",
-    "受伤",
-    "流血",
-    "溺水",
-    "落水",
-    "爆炸",
-)
-
 
 @dataclass(frozen=True)
 class TicketDetails:
@@ -67,7 +46,7 @@ class TicketDetails:
 
 def initial_priority(category: Category, text: str) -> Priority:
     if category == Category.HAZARD:
-        return Priority.RED if any(w in text for w in URGENT_HAZARD_WORDS) else Priority.YELLOW
+        return Priority.RED if urgency.is_urgent_hazard(text) else Priority.YELLOW
     if category == Category.DISPUTE:
         return Priority.YELLOW
     return Priority.GREEN
@@ -362,3 +341,102 @@ async def queued_tickets(session: AsyncSession, grid_ids: list[int] | None = Non
 async def events_of(session: AsyncSession, ticket_id: int) -> list[TicketEvent]:
     query = select(TicketEvent).where(TicketEvent.ticket_id == ticket_id).order_by(TicketEvent.id)
     return list((await session.scalars(query)).all())
+
+
+async def resident_of(session: AsyncSession, ticket: Ticket) -> Resident:
+    resident = await session.get(Resident, ticket.resident_id)
+    assert resident is not None
+    return resident
+
+
+async def residents_of(session: AsyncSession, found: Sequence[Ticket]) -> dict[int, Resident]:
+    """The residents of several tickets in one query, by id."""
+    ids = {t.resident_id for t in found}
+    query = select(Resident).where(Resident.id.in_(ids))
+    return {r.id: r for r in await session.scalars(query)}
+
+
+async def thread_continued(
+    session: AsyncSession, resident_id: int, fresh_after: int | None
+) -> Ticket | None:
+    """The newest claimed ticket of the resident's on which a worker has written — the
+    conversation a plain message continues. `fresh_after` (an event id, set by /new)
+    ignores worker messages up to it."""
+    query = (
+        select(Ticket)
+        .join(TicketEvent, TicketEvent.ticket_id == Ticket.id)
+        .where(
+            Ticket.resident_id == resident_id,
+            Ticket.status == TicketStatus.CLAIMED,
+            TicketEvent.kind == EventKind.WORKER_MESSAGE,
+        )
+        .order_by(TicketEvent.id.desc())
+        .limit(1)
+    )
+    if fresh_after is not None:
+        query = query.where(TicketEvent.id > fresh_after)
+    return await session.scalar(query)
+
+
+async def last_event_id(session: AsyncSession) -> int:
+    return await session.scalar(select(func.max(TicketEvent.id))) or 0
+
+
+async def awaiting_slot_since(session: AsyncSession, cutoff: datetime) -> list[Ticket]:
+    """Appointment requests whose slot offer has gone unanswered since before `cutoff`."""
+    query = select(Ticket).where(
+        Ticket.status == TicketStatus.AWAITING_SLOT, Ticket.created_at <= cutoff
+    )
+    return list((await session.scalars(query)).unique().all())
+
+
+async def overdue_for_ack(session: AsyncSession, now: datetime, limit: int) -> list[Ticket]:
+    """Assigned tickets nobody acknowledged in time, most overdue first.
+
+    On PostgreSQL the rows are locked with SKIP LOCKED, so several `gridline serve`
+    processes can sweep at once without handling a ticket twice; SQLite runs one process.
+    """
+    ids = (
+        select(Ticket.id)
+        .where(Ticket.status == TicketStatus.ASSIGNED, Ticket.ack_due_at <= now)
+        .order_by(Ticket.ack_due_at)
+        .limit(limit)
+    )
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        ids = ids.with_for_update(skip_locked=True)
+    locked = list((await session.scalars(ids)).all())
+    if not locked:
+        return []
+    found = (await session.scalars(select(Ticket).where(Ticket.id.in_(locked)))).unique().all()
+    return sorted(found, key=lambda t: (t.ack_due_at or now, t.id))
+
+
+async def previous_assignees(
+    session: AsyncSession, ticket_ids: Sequence[int]
+) -> dict[int, frozenset[int]]:
+    """Per ticket, every worker it was ever routed, escalated or transferred to."""
+    query = select(TicketEvent.ticket_id, TicketEvent.actor_id).where(
+        TicketEvent.ticket_id.in_(ticket_ids),
+        TicketEvent.kind.in_([EventKind.ROUTED, EventKind.ESCALATED, EventKind.TRANSFERRED]),
+        TicketEvent.actor_id.is_not(None),
+    )
+    found: dict[int, set[int]] = {ticket_id: set() for ticket_id in ticket_ids}
+    for ticket_id, actor_id in (await session.execute(query)).all():
+        found[ticket_id].add(int(actor_id))
+    return {ticket_id: frozenset(ids) for ticket_id, ids in found.items()}
+
+
+async def past_resolution_target(session: AsyncSession, now: datetime, limit: int) -> list[Ticket]:
+    """Open, routed tickets past their resolution target that were not flagged yet."""
+    flagged = select(TicketEvent.ticket_id).where(TicketEvent.kind == EventKind.RESOLUTION_OVERDUE)
+    query = (
+        select(Ticket)
+        .where(
+            Ticket.status.in_([TicketStatus.ASSIGNED, TicketStatus.CLAIMED]),
+            Ticket.resolve_due_at <= now,
+            Ticket.id.not_in(flagged),
+        )
+        .order_by(Ticket.resolve_due_at)
+        .limit(limit)
+    )
+    return list((await session.scalars(query)).unique().all())

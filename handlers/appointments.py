@@ -4,10 +4,8 @@ An appointment request becomes a ticket at once (status `awaiting_slot`), so not
 lost if the resident never presses a button: after `OFFER_PATIENCE` the sweeper routes it
 like any other ticket and the worker calls to arrange a time.
 
-Button data (≤ 64 bytes): `ap:tk:<ticket>:<window>:<epoch>` books a slot for a ticket;
-`ap:none:<ticket>` routes it without a slot; `ap:re:<appointment>` offers other slots,
-`ap:mv:<appointment>:<window>:<epoch>` moves to one; `ap:cancel:<appointment>`;
-`ap:ics:<appointment>` sends a calendar file.
+The buttons (booking, no slot, reschedule, move, cancel, calendar file) are defined in
+`handlers.buttons`; a slot travels as (window id, start as a Unix epoch).
 """
 
 from __future__ import annotations
@@ -15,7 +13,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.clock import LOCAL_TZ
@@ -28,7 +25,6 @@ from county.models import (
     Category,
     EventKind,
     Grid,
-    InboundMessage,
     Party,
     Resident,
     Ticket,
@@ -37,9 +33,21 @@ from county.models import (
 )
 from county.routing import RouteLevel, RoutingDecision
 from handlers import texts
-from handlers.messages import Button, Document, Keyboard
+from handlers.buttons import (
+    BOOK_SLOT,
+    CALENDAR_FILE,
+    CANCEL_APPOINTMENT,
+    MOVE_SLOT,
+    NO_SLOT,
+    RESCHEDULE,
+    Action,
+)
+from handlers.messages import Document
 from handlers.ticketing import open_request, role_name, route_and_announce, send_card
-from handlers.turn import Turn, queue_message
+from handlers.turn import Turn
+from messaging.keyboard import Button, Keyboard
+from messaging.models import InboundMessage
+from messaging.outbox import Outbox
 
 OFFERED = 3
 # How long an unanswered slot offer holds a request back before a worker gets it anyway.
@@ -54,12 +62,13 @@ def _epoch(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
-def _moment(raw: str) -> datetime:
-    return datetime.fromtimestamp(int(raw), UTC)
+def _moment(epoch: int) -> datetime:
+    return datetime.fromtimestamp(epoch, UTC)
 
 
-def slot_buttons(prefix: str, slots: list[Slot]) -> Keyboard:
-    return [[Button(slot_label(s), f"{prefix}:{s.window_id}:{_epoch(s.starts_at)}")]
+def slot_buttons(action: Action, owner_id: int, slots: list[Slot]) -> Keyboard:
+    """One button per slot; `owner_id` is the ticket to book for, or the appointment to move."""
+    return [[Button(slot_label(s), action.data(owner_id, s.window_id, _epoch(s.starts_at)))]
             for s in slots]  # fmt: skip
 
 
@@ -91,21 +100,22 @@ async def offer(
     ticket = await open_request(turn, resident, grid, Category.APPOINTMENT, message, confidence,
                                 entities)  # fmt: skip
     ticket.status = TicketStatus.AWAITING_SLOT
-    prefix = f"ap:tk:{ticket.id}"
-    none = [Button(texts.APPOINTMENT_NONE_BUTTON, f"ap:none:{ticket.id}")]
+    none = [Button(texts.APPOINTMENT_NONE_BUTTON, NO_SLOT.data(ticket.id))]
     if exact:
         assert slot is not None
-        confirm = Button(texts.APPOINTMENT_CONFIRM_BUTTON,
-                         f"{prefix}:{slot.window_id}:{_epoch(slot.starts_at)}")  # fmt: skip
+        booking_data = BOOK_SLOT.data(ticket.id, slot.window_id, _epoch(slot.starts_at))
+        confirm = Button(texts.APPOINTMENT_CONFIRM_BUTTON, booking_data)
         text = texts.APPOINTMENT_CONFIRM.format(number=ticket.number, when=slot_label(slot))
-        turn.to_resident(resident, text, [[confirm], none], ticket_id=ticket.id)
+        turn.outbox.to_resident(resident, text, [[confirm], none], ticket_id=ticket.id)
         return True
     if wanted is not None:
         text = texts.APPOINTMENT_TAKEN.format(number=ticket.number,
                                               when=texts.time_range(wanted, None))  # fmt: skip
     else:
         text = texts.APPOINTMENT_CHOOSE.format(number=ticket.number)
-    turn.to_resident(resident, text, [*slot_buttons(prefix, slots), none], ticket_id=ticket.id)
+    turn.outbox.to_resident(
+        resident, text, [*slot_buttons(BOOK_SLOT, ticket.id, slots), none], ticket_id=ticket.id
+    )
     return True
 
 
@@ -115,10 +125,10 @@ async def offer_for_queued_ticket(turn: Turn, resident: Resident, ticket: Ticket
         turn.session, ticket.grid.community_id, turn.now, turn.now, OFFERED
     )
     if slots:
-        turn.to_resident(
+        turn.outbox.to_resident(
             resident,
             texts.APPOINTMENT_OFF_HOURS,
-            slot_buttons(f"ap:tk:{ticket.id}", slots),
+            slot_buttons(BOOK_SLOT, ticket.id, slots),
             ticket_id=ticket.id,
         )
 
@@ -128,17 +138,15 @@ def confirmation(appointment: Appointment, worker: Worker, ticket: Ticket) -> tu
         when=texts.time_range(appointment.starts_at, appointment.ends_at),
         role=role_name(worker), name=worker.name, number=ticket.number,
     )  # fmt: skip
-    return text, [[Button(texts.APPOINTMENT_RESCHEDULE, f"ap:re:{appointment.id}"),
-                   Button(texts.APPOINTMENT_CANCEL, f"ap:cancel:{appointment.id}")],
-                  [Button(texts.APPOINTMENT_ICS, f"ap:ics:{appointment.id}")]]  # fmt: skip
+    return text, [[Button(texts.APPOINTMENT_RESCHEDULE, RESCHEDULE.data(appointment.id)),
+                   Button(texts.APPOINTMENT_CANCEL, CANCEL_APPOINTMENT.data(appointment.id))],
+                  [Button(texts.APPOINTMENT_ICS, CALENDAR_FILE.data(appointment.id))]]  # fmt: skip
 
 
-async def on_book_button(turn: Turn, resident: Resident, data: str) -> None:
-    parts = data.split(":")
-    if len(parts) != 5 or not all(p.isdigit() for p in parts[2:]):
-        turn.answer(texts.CHOICE_EXPIRED)
-        return
-    ticket = await turn.session.get(Ticket, int(parts[2]))
+async def on_book_button(
+    turn: Turn, resident: Resident, ticket_id: int, window_id: int, epoch: int
+) -> None:
+    ticket = await turn.session.get(Ticket, ticket_id)
     if ticket is None or ticket.resident_id != resident.id or not ticket.is_open:
         turn.answer(texts.CHOICE_EXPIRED)
         return
@@ -148,19 +156,19 @@ async def on_book_button(turn: Turn, resident: Resident, data: str) -> None:
     if ticket.status == TicketStatus.CLAIMED:
         turn.answer(texts.APPOINTMENT_ALREADY_CLAIMED)
         return
-    start = _moment(parts[4])
+    start = _moment(epoch)
     community_id = ticket.grid.community_id
     appointment = await booking.book(
         turn.session, resident=resident, community_id=community_id, slot_start=start,
-        window_id=int(parts[3]), now=turn.now, ticket_id=ticket.id, note=ticket.summary,
+        window_id=window_id, now=turn.now, ticket_id=ticket.id, note=ticket.summary,
     )  # fmt: skip
     if appointment is None:
         turn.answer(texts.APPOINTMENT_SLOT_GONE)
         slots = await booking.nearest_free_slots(turn.session, community_id, start, turn.now,
                                                  OFFERED)  # fmt: skip
-        rows = slot_buttons(f"ap:tk:{ticket.id}", slots)
+        rows = slot_buttons(BOOK_SLOT, ticket.id, slots)
         if ticket.status == TicketStatus.AWAITING_SLOT:
-            rows.append([Button(texts.APPOINTMENT_NONE_BUTTON, f"ap:none:{ticket.id}")])
+            rows.append([Button(texts.APPOINTMENT_NONE_BUTTON, NO_SLOT.data(ticket.id))])
         turn.edit(texts.APPOINTMENT_SLOT_GONE_CHOOSE if slots else texts.APPOINTMENT_FULL, rows)
         return
     worker = await turn.session.get(Worker, appointment.worker_id)
@@ -170,16 +178,15 @@ async def on_book_button(turn: Turn, resident: Resident, data: str) -> None:
                    data={"appointment": appointment.id})  # fmt: skip
     ticket.appointment_at, ticket.appointment_until = appointment.starts_at, appointment.ends_at
     when = texts.time_range(appointment.starts_at, appointment.ends_at)
-    send_card(turn.session, ticket, resident, worker, turn.now,
+    send_card(turn.outbox, ticket, resident, worker,
               texts.APPOINTMENT_CARD_HEADING.format(when=when))  # fmt: skip
     text, buttons = confirmation(appointment, worker, ticket)
     turn.edit(text, buttons)
     turn.answer(texts.APPOINTMENT_BOOKED_TOAST)
 
 
-async def on_none_button(turn: Turn, resident: Resident, data: str) -> None:
-    raw_id = data.rpartition(":")[2]
-    ticket = await turn.session.get(Ticket, int(raw_id)) if raw_id.isdigit() else None
+async def on_none_button(turn: Turn, resident: Resident, ticket_id: int) -> None:
+    ticket = await turn.session.get(Ticket, ticket_id)
     if ticket is None or ticket.resident_id != resident.id:
         turn.answer(texts.CHOICE_EXPIRED)
         return
@@ -192,28 +199,26 @@ async def on_none_button(turn: Turn, resident: Resident, data: str) -> None:
 
 async def release_unanswered_offers(session: AsyncSession, now: datetime) -> int:
     """The sweeper's pass: requests whose slot offer went unanswered go to a worker."""
-    query = select(Ticket).where(
-        Ticket.status == TicketStatus.AWAITING_SLOT, Ticket.created_at <= now - OFFER_PATIENCE
-    )
     released = 0
-    for ticket in (await session.scalars(query)).unique().all():
-        resident = await session.get(Resident, ticket.resident_id)
-        assert resident is not None
+    for ticket in await tickets.awaiting_slot_since(session, now - OFFER_PATIENCE):
+        resident = await tickets.resident_of(session, ticket)
         await route_and_announce(session, ticket, resident, now)
         released += 1
     return released
 
 
-async def _own_appointment(turn: Turn, resident: Resident, raw_id: str) -> Appointment | None:
-    appointment = await turn.session.get(Appointment, int(raw_id)) if raw_id.isdigit() else None
+async def _own_appointment(
+    turn: Turn, resident: Resident, appointment_id: int
+) -> Appointment | None:
+    appointment = await turn.session.get(Appointment, appointment_id)
     if appointment is None or appointment.resident_id != resident.id:
         turn.answer(texts.CHOICE_EXPIRED)
         return None
     return appointment
 
 
-async def on_reschedule_button(turn: Turn, resident: Resident, data: str) -> None:
-    appointment = await _own_appointment(turn, resident, data.rpartition(":")[2])
+async def on_reschedule_button(turn: Turn, resident: Resident, appointment_id: int) -> None:
+    appointment = await _own_appointment(turn, resident, appointment_id)
     if appointment is None:
         return
     if appointment.status != AppointmentStatus.BOOKED:
@@ -225,25 +230,23 @@ async def on_reschedule_button(turn: Turn, resident: Resident, data: str) -> Non
     if not slots:
         turn.answer(texts.APPOINTMENT_FULL)
         return
-    turn.to_resident(
-        resident, texts.APPOINTMENT_CHOOSE_NEW, slot_buttons(f"ap:mv:{appointment.id}", slots)
+    turn.outbox.to_resident(
+        resident, texts.APPOINTMENT_CHOOSE_NEW, slot_buttons(MOVE_SLOT, appointment.id, slots)
     )
 
 
-async def on_move_button(turn: Turn, resident: Resident, data: str) -> None:
-    parts = data.split(":")
-    if len(parts) != 5 or not all(p.isdigit() for p in parts[2:]):
-        turn.answer(texts.CHOICE_EXPIRED)
-        return
-    appointment = await _own_appointment(turn, resident, parts[2])
+async def on_move_button(
+    turn: Turn, resident: Resident, appointment_id: int, window_id: int, epoch: int
+) -> None:
+    appointment = await _own_appointment(turn, resident, appointment_id)
     if appointment is None:
         return
     if appointment.status != AppointmentStatus.BOOKED:
         turn.answer(texts.APPOINTMENT_NOT_ACTIVE)
         return
     old_worker_id, old_start = appointment.worker_id, appointment.starts_at
-    moved = await booking.reschedule(turn.session, appointment, _moment(parts[4]),
-                                     int(parts[3]), turn.now)  # fmt: skip
+    moved = await booking.reschedule(turn.session, appointment, _moment(epoch), window_id,
+                                     turn.now)  # fmt: skip
     if moved is None:
         turn.answer(texts.APPOINTMENT_SLOT_GONE)
         return
@@ -261,13 +264,13 @@ async def on_move_button(turn: Turn, resident: Resident, data: str) -> None:
             # Another serving worker has the new slot: the ticket moves with it.
             tickets.assign(turn.session, ticket, RoutingDecision(RouteLevel.GRID, worker),
                            turn.now, data={"appointment": moved.id})  # fmt: skip
-            send_card(turn.session, ticket, resident, worker, turn.now,
+            send_card(turn.outbox, ticket, resident, worker,
                       texts.APPOINTMENT_CARD_HEADING.format(when=when))  # fmt: skip
-            queue_message(turn.session, Party.WORKER, old_worker_id,
-                          texts.APPOINTMENT_MOVED_AWAY.format(number=ticket.number), None,
-                          ticket_id=ticket.id, now=turn.now)  # fmt: skip
+            turn.outbox.to_worker(old_worker_id,
+                                  texts.APPOINTMENT_MOVED_AWAY.format(number=ticket.number),
+                                  ticket_id=ticket.id)  # fmt: skip
         else:
-            turn.to_worker(
+            turn.outbox.to_worker(
                 worker,
                 texts.APPOINTMENT_MOVED_WORKER.format(number=ticket.number, when=when),
                 ticket_id=ticket.id,
@@ -277,8 +280,8 @@ async def on_move_button(turn: Turn, resident: Resident, data: str) -> None:
     turn.answer(texts.APPOINTMENT_BOOKED_TOAST)
 
 
-async def on_cancel_button(turn: Turn, resident: Resident, data: str) -> None:
-    appointment = await _own_appointment(turn, resident, data.rpartition(":")[2])
+async def on_cancel_button(turn: Turn, resident: Resident, appointment_id: int) -> None:
+    appointment = await _own_appointment(turn, resident, appointment_id)
     if appointment is None:
         return
     if not await booking.cancel(turn.session, appointment, turn.now):
@@ -291,15 +294,16 @@ async def on_cancel_button(turn: Turn, resident: Resident, data: str) -> None:
     )
     if ticket is not None and ticket.is_open:
         await tickets.cancel(turn.session, ticket, resident, turn.now)
-        queue_message(turn.session, Party.WORKER, appointment.worker_id,
-                      texts.APPOINTMENT_CANCELLED_WORKER.format(
-                          number=ticket.number,
-                          when=texts.time_range(appointment.starts_at, appointment.ends_at)),
-                      None, ticket_id=ticket.id, now=turn.now)  # fmt: skip
+        when = texts.time_range(appointment.starts_at, appointment.ends_at)
+        turn.outbox.to_worker(
+            appointment.worker_id,
+            texts.APPOINTMENT_CANCELLED_WORKER.format(number=ticket.number, when=when),
+            ticket_id=ticket.id,
+        )
 
 
-async def on_ics_button(turn: Turn, resident: Resident, data: str) -> None:
-    appointment = await _own_appointment(turn, resident, data.rpartition(":")[2])
+async def on_ics_button(turn: Turn, resident: Resident, appointment_id: int) -> None:
+    appointment = await _own_appointment(turn, resident, appointment_id)
     if appointment is None:
         return
     worker = await turn.session.get(Worker, appointment.worker_id)
@@ -321,27 +325,10 @@ async def on_ics_button(turn: Turn, resident: Resident, data: str) -> None:
     turn.answer(texts.ICS_CAPTION)
 
 
-BUTTONS = {
-    "ap:tk": on_book_button,
-    "ap:none": on_none_button,
-    "ap:re": on_reschedule_button,
-    "ap:mv": on_move_button,
-    "ap:cancel": on_cancel_button,
-    "ap:ics": on_ics_button,
-}
-
-
-async def on_button(turn: Turn, resident: Resident, data: str) -> None:
-    handler = BUTTONS.get(":".join(data.split(":")[:2]))
-    if handler is None:
-        turn.answer(texts.CHOICE_EXPIRED)
-        return
-    await handler(turn, resident, data)
-
-
 async def send_reminders(session: AsyncSession, now: datetime) -> int:
     """The sweeper's reminder pass: day before and an hour before, to resident and worker."""
     day_before, hour_before = await booking.due_reminders(session, now)
+    outbox = Outbox(session, now)
     sent = 0
     for kind, due in ((ReminderKind.DAY_BEFORE, day_before), (ReminderKind.HOUR_BEFORE,
                                                               hour_before)):  # fmt: skip
@@ -351,21 +338,18 @@ async def send_reminders(session: AsyncSession, now: datetime) -> int:
                         else texts.REMINDER_SOON)  # fmt: skip
             worker = await session.get(Worker, appointment.worker_id)
             resident = await session.get(Resident, appointment.resident_id)
-            queue_message(session, Party.RESIDENT, appointment.resident_id,
-                          template.format(when=when, role=role_name(worker) if worker else "",
-                                          name=worker.name if worker else ""),
-                          None, ticket_id=appointment.ticket_id, now=now)  # fmt: skip
+            outbox.to_resident(appointment.resident_id,
+                               template.format(when=when,
+                                               role=role_name(worker) if worker else "",
+                                               name=worker.name if worker else ""),
+                               ticket_id=appointment.ticket_id)  # fmt: skip
             who = resident.display_name if resident else None
-            queue_message(
-                session,
-                Party.WORKER,
+            outbox.to_worker(
                 appointment.worker_id,
                 texts.REMINDER_WORKER.format(
                     when=when, resident=who or texts.SOMEONE_RESIDENT, note=appointment.note or ""
                 ),
-                None,
                 ticket_id=appointment.ticket_id,
-                now=now,
             )
             booking.mark_reminded(appointment, kind, now)
             sent += 1
@@ -376,7 +360,7 @@ async def today_for_worker(turn: Turn, worker: Worker) -> None:
     local_day = turn.now.astimezone(LOCAL_TZ).date()
     found = await booking.appointments_of_worker_on(turn.session, worker.id, local_day)
     if not found:
-        turn.to_worker(worker, texts.TODAY_NONE)
+        turn.outbox.to_worker(worker, texts.TODAY_NONE)
         return
     lines = [texts.TODAY_HEADER.format(count=len(found))]
     for appointment in found:
@@ -391,4 +375,4 @@ async def today_for_worker(turn: Turn, worker: Worker) -> None:
                 note=(appointment.note or "")[:30],
             )
         )
-    turn.to_worker(worker, "\n".join(lines))
+    turn.outbox.to_worker(worker, "\n".join(lines))

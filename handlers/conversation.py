@@ -9,19 +9,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.clock import Clock
 from county import directory, invites
 from county.invites import RedeemOutcome
-from county.models import InboundMessage, Party, Resident, Worker
+from county.models import Resident, Worker
 from handlers import resident as resident_flow
 from handlers import texts
 from handlers import worker as worker_flow
-from handlers.messages import Inbound, InboundKind, Outcome
-from handlers.ticketing import dispatch_queued_for
+from handlers.messages import Outcome
+from handlers.ticketing import dispatch_queued_for, role_name
 from handlers.turn import Services, Turn
+from messaging import inbound as inbound_messages
+from messaging.inbound import Inbound
+from messaging.models import InboundKind, InboundMessage
 
 log = logging.getLogger(__name__)
-
-# Telegram caps a message at 4096 characters; other channels may not, so one message
-# stores at most this much (the reply already refuses anything over MAX_MESSAGE_CHARS).
-MAX_STORED_TEXT = 100_000
 
 
 class Conversation:
@@ -54,17 +53,7 @@ class Conversation:
     async def _store(self, inbound: Inbound) -> int:
         """Commit the message before anything else happens, so nothing is ever lost."""
         async with self.sessions() as session:
-            stored = InboundMessage(
-                channel=inbound.channel,
-                external_user_id=inbound.user_id,
-                chat_id=inbound.chat_id,
-                channel_message_id=inbound.message_id,
-                kind=inbound.kind,
-                text=(inbound.text or inbound.button_data or "")[:MAX_STORED_TEXT] or None,
-                payload=_payload(inbound),
-                received_at=self.clock.now(),
-            )
-            session.add(stored)
+            stored = inbound_messages.record(session, inbound, self.clock.now())
             await session.commit()
             return stored.id
 
@@ -110,22 +99,24 @@ class Conversation:
             worker = result.worker
             assert worker is not None
             if result.outcome == RedeemOutcome.ALREADY_REGISTERED:
-                turn.to_worker(worker, texts.WORKER_ALREADY_REGISTERED.format(name=worker.name))
+                turn.outbox.to_worker(
+                    worker, texts.WORKER_ALREADY_REGISTERED.format(name=worker.name)
+                )
                 return
             await turn.session.flush()
-            turn.to_worker(
+            turn.outbox.to_worker(
                 worker,
                 texts.WORKER_REGISTERED.format(
                     name=worker.name,
-                    role=worker_flow.role_name(worker),
+                    role=role_name(worker),
                     area=await worker_flow.served_area(turn, worker),
                 ),
             )
             await dispatch_queued_for(turn.session, worker, turn.now)
             return
         if result.outcome == RedeemOutcome.ACCOUNT_TAKEN and result.worker is not None:
-            turn.send(
-                Party.WORKER, result.worker.id, texts.ACCOUNT_TAKEN.format(name=result.worker.name)
+            turn.outbox.to_worker(
+                result.worker, texts.ACCOUNT_TAKEN.format(name=result.worker.name)
             )
             return
         message = {
@@ -133,19 +124,6 @@ class Conversation:
             RedeemOutcome.USED: texts.INVITE_USED,
         }.get(result.outcome, texts.INVITE_INVALID)
         if existing is not None:
-            turn.to_worker(existing, message)
+            turn.outbox.to_worker(existing, message)
         else:
-            turn.to_resident(await self._resident(turn), message)
-
-
-def _payload(inbound: Inbound) -> dict[str, object] | None:
-    payload: dict[str, object] = {}
-    if inbound.display_name:
-        payload["display_name"] = inbound.display_name
-    if inbound.reply_to_message_id:
-        payload["reply_to"] = inbound.reply_to_message_id
-    if inbound.latitude is not None:
-        payload["location"] = [inbound.latitude, inbound.longitude]
-    if inbound.attachment:
-        payload["attachment"] = inbound.attachment
-    return payload or None
+            turn.outbox.to_resident(await self._resident(turn), message)

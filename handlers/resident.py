@@ -5,36 +5,33 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import select
-
 from county import directory, tickets
+from county.categories import category_of
 from county.geo import nearest_grid
 from county.models import (
     Category,
     Community,
     EventKind,
     Grid,
-    InboundMessage,
-    LabelledExample,
     Party,
     Resident,
     Ticket,
-    TicketEvent,
     TicketStatus,
 )
-from handlers import appointments, texts
-from handlers.messages import Button, InboundKind, Keyboard
+from handlers import appointments, buttons, dialogue, texts
+from handlers.dispatch import Table, ignore_argument
 from handlers.ticketing import open_and_route, role_name
-from handlers.turn import Turn, photo_of, ticket_of_delivered_message
-from nlu import intents
+from handlers.turn import Turn
+from messaging.inbound import photo_of
+from messaging.keyboard import Button, Keyboard
+from messaging.models import InboundKind, InboundMessage
+from messaging.outbox import ticket_of_delivered_message
+from nlu import inbox, intents
 from nlu.parse import NluUnavailable, ParseResult
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 8
-PENDING_REQUEST_TTL = 24 * 3600
-FRESH_REQUEST_TTL = 6 * 3600
-
 
 # ---- binding ---------------------------------------------------------------------------
 
@@ -44,14 +41,14 @@ async def binding_keyboard(turn: Turn, page: int = 0) -> Keyboard:
     start = page * PAGE_SIZE
     shown = communities[start : start + PAGE_SIZE]
     rows: Keyboard = [
-        [Button(c.name, f"bind:c:{c.id}") for c in shown[i : i + 2]]
+        [Button(c.name, buttons.BIND_COMMUNITY.data(c.id)) for c in shown[i : i + 2]]
         for i in range(0, len(shown), 2)
     ]
     paging: list[Button] = []
     if page > 0:
-        paging.append(Button(texts.PREV_PAGE, f"bind:p:{page - 1}"))
+        paging.append(Button(texts.PREV_PAGE, buttons.BIND_PAGE.data(page - 1)))
     if start + PAGE_SIZE < len(communities):
-        paging.append(Button(texts.NEXT_PAGE, f"bind:p:{page + 1}"))
+        paging.append(Button(texts.NEXT_PAGE, buttons.BIND_PAGE.data(page + 1)))
     if paging:
         rows.append(paging)
     return rows
@@ -59,7 +56,7 @@ async def binding_keyboard(turn: Turn, page: int = 0) -> Keyboard:
 
 async def ask_to_bind(turn: Turn, resident: Resident, prompt: str = texts.ASK_BIND) -> None:
     keyboard = await binding_keyboard(turn)
-    turn.to_resident(resident, prompt if keyboard else texts.NO_GRIDS, keyboard)
+    turn.outbox.to_resident(resident, prompt if keyboard else texts.NO_GRIDS, keyboard)
 
 
 async def bind(turn: Turn, resident: Resident, grid: Grid, notice: str | None) -> None:
@@ -67,37 +64,38 @@ async def bind(turn: Turn, resident: Resident, grid: Grid, notice: str | None) -
     resident.grid_id = grid.id
     resident.bound_at = turn.now
     if notice is not None:
-        turn.to_resident(resident, notice)
-    pending_id = await turn.kv.get_json(turn.state_key("pending_request"))
+        turn.outbox.to_resident(resident, notice)
+    pending_id = await turn.state.get(dialogue.PENDING_REQUEST)
     if pending_id is None:
         return
-    await turn.kv.delete(turn.state_key("pending_request"))
+    await turn.state.clear(dialogue.PENDING_REQUEST)
     pending = await turn.session.get(InboundMessage, int(pending_id))
     if pending is not None and pending.text and pending.ticket_id is None:
-        turn.to_resident(resident, texts.PENDING_REQUEST_PROCESSED)
+        turn.outbox.to_resident(resident, texts.PENDING_REQUEST_PROCESSED)
         await understand_request(turn, resident, pending)
 
 
-async def on_bind_button(turn: Turn, resident: Resident, data: str) -> None:
-    _, kind, raw_id = [*data.split(":"), "", ""][:3]
-    if kind == "p":
-        turn.edit(texts.ASK_BIND, await binding_keyboard(turn, int(raw_id or 0)))
+async def on_bind_page(turn: Turn, resident: Resident, page: int) -> None:
+    turn.edit(texts.ASK_BIND, await binding_keyboard(turn, page))
+
+
+async def on_bind_community(turn: Turn, resident: Resident, community_id: int) -> None:
+    community = await turn.session.get(Community, community_id)
+    if community is None:
+        turn.answer(texts.UNKNOWN_PLACE)
         return
-    if kind == "c":
-        community = await turn.session.get(Community, int(raw_id))
-        if community is None:
-            turn.answer(texts.UNKNOWN_PLACE)
-            return
-        grids = await directory.grids_of(turn.session, community.id)
-        if len(grids) == 1:
-            await on_grid_chosen(turn, resident, grids[0])
-            return
-        turn.edit(
-            texts.ASK_GRID.format(community=community.name),
-            [[Button(g.name, f"bind:g:{g.id}")] for g in grids],
-        )
+    grids = await directory.grids_of(turn.session, community.id)
+    if len(grids) == 1:
+        await on_grid_chosen(turn, resident, grids[0])
         return
-    grid = await turn.session.get(Grid, int(raw_id)) if kind == "g" and raw_id.isdigit() else None
+    turn.edit(
+        texts.ASK_GRID.format(community=community.name),
+        [[Button(g.name, buttons.BIND_GRID.data(g.id))] for g in grids],
+    )
+
+
+async def on_bind_grid(turn: Turn, resident: Resident, grid_id: int) -> None:
+    grid = await turn.session.get(Grid, grid_id)
     if grid is None:
         turn.answer(texts.UNKNOWN_PLACE)
         return
@@ -132,33 +130,31 @@ async def on_location(turn: Turn, resident: Resident) -> None:
 
 async def on_start(turn: Turn, resident: Resident) -> None:
     if resident.grid_id is None:
-        turn.to_resident(resident, texts.WELCOME)
+        turn.outbox.to_resident(resident, texts.WELCOME)
         await ask_to_bind(turn, resident)
         return
     grid = await turn.session.get(Grid, resident.grid_id)
     assert grid is not None
-    turn.to_resident(
+    turn.outbox.to_resident(
         resident,
         texts.WELCOME + "\n" + texts.CURRENT_GRID.format(grid=grid.full_name),
-        [[Button(texts.CHANGE_GRID, "bind:p:0")]],
+        [[Button(texts.CHANGE_GRID, buttons.BIND_PAGE.data(0))]],
     )
 
 
 async def on_text(turn: Turn, resident: Resident) -> None:
     text = (turn.inbound.text or "").strip()
     if not text:
-        turn.to_resident(resident, texts.EMPTY_TEXT)
+        turn.outbox.to_resident(resident, texts.EMPTY_TEXT)
         return
     if len(text) > turn.settings.max_message_chars:
-        turn.to_resident(
+        turn.outbox.to_resident(
             resident,
             texts.TOO_LONG.format(length=len(text), limit=turn.settings.max_message_chars),
         )
         return
     if resident.grid_id is None:
-        await turn.kv.set_json(
-            turn.state_key("pending_request"), turn.stored.id, PENDING_REQUEST_TTL
-        )
+        await turn.state.put(dialogue.PENDING_REQUEST, turn.stored.id)
         await ask_to_bind(turn, resident, texts.ASK_BIND_BEFORE_REQUEST)
         return
     thread = await conversation_thread(turn, resident)
@@ -181,9 +177,9 @@ async def understand_request(turn: Turn, resident: Resident, message: InboundMes
     confident = (
         parsed.confidence >= services.threshold and parsed.confidence - runner_up >= services.margin
     )
-    if parsed.intent in intents.TICKET_INTENTS and confident:
-        await file_request(turn, resident, message, Category(parsed.intent), parsed.confidence,
-                           parsed.entities)  # fmt: skip
+    category = category_of(parsed.intent)
+    if category is not None and confident:
+        await file_request(turn, resident, message, category, parsed.confidence, parsed.entities)
         return
     if confident and parsed.intent != intents.OUT_OF_SCOPE:
         await small_talk(turn, resident, parsed.intent)
@@ -222,36 +218,39 @@ async def ask_category(
     """Let the resident pick the category; the pick becomes a labelled training example."""
     out_of_scope = parsed is not None and parsed.intent == intents.OUT_OF_SCOPE
     prompt = texts.CHOOSE_CATEGORY_AFTER_OUT_OF_SCOPE if out_of_scope else texts.CHOOSE_CATEGORY
-    choices = [Button(texts.CATEGORY_NAMES[n], f"cat:{message.id}:{n}") for n in ranked]
+    choices = [
+        Button(texts.CATEGORY_NAMES[category_of(n)], buttons.CATEGORY.data(message.id, n))
+        for n in ranked
+    ]
     rows = [choices[i : i + 2] for i in range(0, len(choices), 2)]
-    rows.append([Button(texts.NONE_OF_THESE, f"cat:{message.id}:none")])
+    rows.append(
+        [Button(texts.NONE_OF_THESE, buttons.CATEGORY.data(message.id, buttons.NO_CATEGORY))]
+    )
     if parsed is not None:
-        await turn.kv.set_json(
-            f"choice:{message.id}",
+        await turn.state.put(
+            dialogue.category_choice(message.id),
             {"intent": parsed.intent, "confidence": parsed.confidence},
-            PENDING_REQUEST_TTL,
         )
-    turn.to_resident(resident, prompt, rows)
+    turn.outbox.to_resident(resident, prompt, rows)
 
 
 async def small_talk(turn: Turn, resident: Resident, intent: str) -> None:
     if intent == intents.TICKET_STATUS:
         await on_status(turn, resident)
     elif intent == intents.GREET:
-        turn.to_resident(resident, texts.GREETING)
+        turn.outbox.to_resident(resident, texts.GREETING)
     elif intent == intents.THANKS:
-        turn.to_resident(resident, texts.THANKS_REPLY)
+        turn.outbox.to_resident(resident, texts.THANKS_REPLY)
     elif intent == intents.GOODBYE:
-        turn.to_resident(resident, texts.GOODBYE_REPLY)
+        turn.outbox.to_resident(resident, texts.GOODBYE_REPLY)
     elif intent == intents.CANCEL:
         await on_cancel(turn, resident)
     else:
-        turn.to_resident(resident, texts.FALLBACK_CHAT)
+        turn.outbox.to_resident(resident, texts.FALLBACK_CHAT)
 
 
-async def on_category_button(turn: Turn, resident: Resident, data: str) -> None:
-    _, raw_id, choice = [*data.split(":"), "", ""][:3]
-    message = await turn.session.get(InboundMessage, int(raw_id)) if raw_id.isdigit() else None
+async def on_category_button(turn: Turn, resident: Resident, message_id: int, choice: str) -> None:
+    message = await turn.session.get(InboundMessage, message_id)
     if message is None or message.external_user_id != turn.inbound.user_id:
         turn.answer(texts.CHOICE_EXPIRED)
         return
@@ -260,19 +259,24 @@ async def on_category_button(turn: Turn, resident: Resident, data: str) -> None:
         assert ticket is not None
         turn.answer(texts.ALREADY_SUBMITTED.format(number=ticket.number))
         return
-    if choice not in intents.TICKET_INTENTS and choice != "none":
-        turn.answer(texts.CHOICE_EXPIRED)
-        return
-    prediction = await turn.kv.get_json(f"choice:{message.id}") or {}
-    await record_label(
-        turn, message, choice if choice != "none" else intents.OUT_OF_SCOPE, prediction
+    slot = dialogue.category_choice(message.id)
+    prediction = await turn.state.get(slot) or {}
+    await turn.state.clear(slot)
+    confidence = prediction.get("confidence")
+    await inbox.record(
+        turn.session,
+        text=message.text or "",
+        intent=intents.OUT_OF_SCOPE if choice == buttons.NO_CATEGORY else choice,
+        inbound_id=message.id,
+        predicted_intent=str(prediction["intent"]) if prediction.get("intent") else None,
+        predicted_confidence=float(confidence) if isinstance(confidence, float) else None,
+        now=turn.now,
     )
-    if choice == "none":
+    category = category_of(choice)
+    if category is None:
         turn.edit(texts.NONE_CHOSEN)
-        await turn.kv.delete(f"choice:{message.id}")
         return
-    turn.edit(texts.CATEGORY_CHOSEN.format(category=texts.CATEGORY_NAMES[choice]))
-    await turn.kv.delete(f"choice:{message.id}")
+    turn.edit(texts.CATEGORY_CHOSEN.format(category=texts.CATEGORY_NAMES[category]))
     if resident.grid_id is None:
         await ask_to_bind(turn, resident)
         return
@@ -282,29 +286,7 @@ async def on_category_button(turn: Turn, resident: Resident, data: str) -> None:
         entities = parsed.entities
     except NluUnavailable:
         entities = []
-    await file_request(turn, resident, message, Category(choice), None, entities)
-
-
-async def record_label(
-    turn: Turn, message: InboundMessage, intent: str, prediction: dict[str, object]
-) -> None:
-    existing = await turn.session.scalar(
-        select(LabelledExample.id).where(LabelledExample.inbound_id == message.id)
-    )
-    if existing is not None:
-        return
-    confidence = prediction.get("confidence")
-    turn.session.add(
-        LabelledExample(
-            text=message.text or "",
-            intent=intent,
-            source="resident_choice",
-            predicted_intent=str(prediction["intent"]) if prediction.get("intent") else None,
-            predicted_confidence=float(confidence) if isinstance(confidence, float) else None,
-            inbound_id=message.id,
-            created_at=turn.now,
-        )
-    )
+    await file_request(turn, resident, message, category, None, entities)
 
 
 # ---- threads with the worker ----------------------------------------------------------
@@ -324,21 +306,10 @@ async def conversation_thread(turn: Turn, resident: Resident) -> Ticket | None:
         ticket = await turn.session.get(Ticket, ticket_id) if ticket_id else None
         if ticket is not None and ticket.resident_id == resident.id and ticket.is_open:
             return ticket
-    fresh_after = await turn.kv.get_json(turn.state_key("fresh_after"))
-    query = (
-        select(Ticket)
-        .join(TicketEvent, TicketEvent.ticket_id == Ticket.id)
-        .where(
-            Ticket.resident_id == resident.id,
-            Ticket.status == TicketStatus.CLAIMED,
-            TicketEvent.kind == EventKind.WORKER_MESSAGE,
-        )
-        .order_by(TicketEvent.id.desc())
-        .limit(1)
+    fresh_after = await turn.state.get(dialogue.FRESH_AFTER)
+    return await tickets.thread_continued(
+        turn.session, resident.id, int(fresh_after) if fresh_after is not None else None
     )
-    if fresh_after is not None:
-        query = query.where(TicketEvent.id > int(fresh_after))
-    return await turn.session.scalar(query)
 
 
 async def forward_to_thread(turn: Turn, resident: Resident, ticket: Ticket, text: str) -> None:
@@ -353,11 +324,11 @@ async def forward_to_thread(turn: Turn, resident: Resident, ticket: Ticket, text
         body=text,
     )
     if ticket.assignee is None:
-        turn.to_resident(
+        turn.outbox.to_resident(
             resident, texts.THREAD_WAITING.format(number=ticket.number), ticket_id=ticket.id
         )
         return
-    turn.to_worker(
+    turn.outbox.to_worker(
         ticket.assignee,
         photo=photo_of(turn.stored),
         text=texts.RESIDENT_SAYS.format(
@@ -365,7 +336,7 @@ async def forward_to_thread(turn: Turn, resident: Resident, ticket: Ticket, text
         ),
         ticket_id=ticket.id,
     )
-    turn.to_resident(
+    turn.outbox.to_resident(
         resident,
         texts.THREAD_FORWARDED.format(
             name=role_name(ticket.assignee) + ticket.assignee.name, number=ticket.number
@@ -375,9 +346,8 @@ async def forward_to_thread(turn: Turn, resident: Resident, ticket: Ticket, text
 
 
 async def on_new(turn: Turn, resident: Resident) -> None:
-    last_event = await turn.session.scalar(select(TicketEvent.id).order_by(TicketEvent.id.desc()))
-    await turn.kv.set_json(turn.state_key("fresh_after"), last_event or 0, FRESH_REQUEST_TTL)
-    turn.to_resident(resident, texts.NEW_THREAD)
+    await turn.state.put(dialogue.FRESH_AFTER, await tickets.last_event_id(turn.session))
+    turn.outbox.to_resident(resident, texts.NEW_THREAD)
 
 
 # ---- status, cancel, rating -------------------------------------------------------------
@@ -386,7 +356,7 @@ async def on_new(turn: Turn, resident: Resident) -> None:
 async def on_status(turn: Turn, resident: Resident) -> None:
     recent = await tickets.recent_tickets_of_resident(turn.session, resident.id)
     if not recent:
-        turn.to_resident(resident, texts.STATUS_NONE)
+        turn.outbox.to_resident(resident, texts.STATUS_NONE)
         return
     lines = [texts.STATUS_HEADER]
     for ticket in recent:
@@ -404,31 +374,30 @@ async def on_status(turn: Turn, resident: Resident) -> None:
         if ticket.appointment_at is not None and ticket.is_open:
             when = texts.time_range(ticket.appointment_at, ticket.appointment_until)
             lines.append(texts.STATUS_APPOINTMENT.format(when=when))
-    turn.to_resident(resident, "\n".join(lines))
+    turn.outbox.to_resident(resident, "\n".join(lines))
 
 
 async def on_cancel(turn: Turn, resident: Resident) -> None:
-    if await turn.kv.get_json(turn.state_key("pending_request")) is not None:
-        await turn.kv.delete(turn.state_key("pending_request"))
-        turn.to_resident(resident, texts.CANCELLED_STEP)
+    if await turn.state.get(dialogue.PENDING_REQUEST) is not None:
+        await turn.state.clear(dialogue.PENDING_REQUEST)
+        turn.outbox.to_resident(resident, texts.CANCELLED_STEP)
         return
     open_tickets = await tickets.open_tickets_of_resident(turn.session, resident.id)
     if not open_tickets:
-        turn.to_resident(resident, texts.CANCEL_NOTHING)
+        turn.outbox.to_resident(resident, texts.CANCEL_NOTHING)
         return
-    turn.to_resident(
+    turn.outbox.to_resident(
         resident,
         texts.CANCEL_WHICH,
         [
-            [Button(texts.CANCEL_BUTTON.format(number=t.number), f"cancel:{t.id}")]
+            [Button(texts.CANCEL_BUTTON.format(number=t.number), buttons.CANCEL_TICKET.data(t.id))]
             for t in open_tickets[:5]
         ],
     )
 
 
-async def on_cancel_button(turn: Turn, resident: Resident, data: str) -> None:
-    raw_id = data.partition(":")[2]
-    ticket = await turn.session.get(Ticket, int(raw_id)) if raw_id.isdigit() else None
+async def on_cancel_button(turn: Turn, resident: Resident, ticket_id: int) -> None:
+    ticket = await turn.session.get(Ticket, ticket_id)
     if ticket is None or ticket.resident_id != resident.id:
         turn.answer(texts.CHOICE_EXPIRED)
         return
@@ -443,27 +412,26 @@ async def on_cancel_button(turn: Turn, resident: Resident, data: str) -> None:
     turn.edit(notice)
     turn.answer(notice)
     if ticket.assignee is not None:
-        turn.to_worker(
+        turn.outbox.to_worker(
             ticket.assignee,
             texts.TICKET_CANCELLED_FOR_WORKER.format(number=ticket.number),
             ticket_id=ticket.id,
         )
 
 
-async def on_rate_button(turn: Turn, resident: Resident, data: str) -> None:
-    _, raw_id, raw_score = [*data.split(":"), "", ""][:3]
-    ticket = await turn.session.get(Ticket, int(raw_id)) if raw_id.isdigit() else None
-    if ticket is None or ticket.resident_id != resident.id or raw_score not in ("1", "2", "3"):
+async def on_rate_button(turn: Turn, resident: Resident, ticket_id: int, score: int) -> None:
+    ticket = await turn.session.get(Ticket, ticket_id)
+    if ticket is None or ticket.resident_id != resident.id:
         turn.answer(texts.CHOICE_EXPIRED)
         return
-    if not await tickets.rate(turn.session, ticket, resident, int(raw_score), turn.now):
+    if not await tickets.rate(turn.session, ticket, resident, score, turn.now):
         turn.answer(texts.ALREADY_RATED)
         return
     turn.answer(texts.RATED)
     turn.edit(
         texts.RESOLVED_NOTICE_RESIDENT.format(number=ticket.number).split("。")[0]
         + "。"
-        + texts.RATING_LABELS[int(raw_score)]
+        + texts.RATING_LABELS[score]
         + "，"
         + texts.RATED
     )
@@ -471,9 +439,55 @@ async def on_rate_button(turn: Turn, resident: Resident, data: str) -> None:
 
 def rating_keyboard(ticket: Ticket) -> Keyboard:
     return [
-        [Button(label, f"rate:{ticket.id}:{score}") for score, label in texts.RATING_LABELS.items()]
+        [
+            Button(label, buttons.RATE.data(ticket.id, score))
+            for score, label in texts.RATING_LABELS.items()
+        ]
     ]
 
+
+# ---- the resident's table ---------------------------------------------------------------
+
+
+async def on_help(turn: Turn, resident: Resident) -> None:
+    turn.outbox.to_resident(resident, texts.HELP_RESIDENT)
+
+
+async def not_a_worker(turn: Turn, resident: Resident, *_: object) -> None:
+    turn.outbox.to_resident(resident, texts.NOT_A_WORKER)
+
+
+async def not_a_worker_button(turn: Turn, resident: Resident, *_: object) -> None:
+    turn.answer(texts.NOT_A_WORKER)
+
+
+TABLE: Table[Resident] = Table(
+    commands={
+        "/start": ignore_argument(on_start),
+        "/help": ignore_argument(on_help),
+        "/status": ignore_argument(on_status),
+        "/cancel": ignore_argument(on_cancel),
+        "/new": ignore_argument(on_new),
+        # Workers' commands, so a resident who tries one learns it is not for them.
+        **dict.fromkeys(("/onduty", "/offduty", "/reply", "/transfer", "/today"), not_a_worker),
+    },
+    buttons={
+        buttons.BIND_PAGE: on_bind_page,
+        buttons.BIND_COMMUNITY: on_bind_community,
+        buttons.BIND_GRID: on_bind_grid,
+        buttons.CATEGORY: on_category_button,
+        buttons.CANCEL_TICKET: on_cancel_button,
+        buttons.RATE: on_rate_button,
+        buttons.BOOK_SLOT: appointments.on_book_button,
+        buttons.NO_SLOT: appointments.on_none_button,
+        buttons.RESCHEDULE: appointments.on_reschedule_button,
+        buttons.MOVE_SLOT: appointments.on_move_button,
+        buttons.CANCEL_APPOINTMENT: appointments.on_cancel_button,
+        buttons.CALENDAR_FILE: appointments.on_ics_button,
+        buttons.CLAIM: not_a_worker_button,
+        buttons.RESOLVE: not_a_worker_button,
+    },
+)
 
 UNSUPPORTED = {
     InboundKind.STICKER,
@@ -489,44 +503,26 @@ UNSUPPORTED = {
 async def handle(turn: Turn, resident: Resident) -> None:
     inbound = turn.inbound
     if inbound.kind == InboundKind.COMMAND:
-        command, _ = inbound.command
-        if command == "/start":
-            await on_start(turn, resident)
-        elif command == "/help":
-            turn.to_resident(resident, texts.HELP_RESIDENT)
-        elif command == "/status":
-            await on_status(turn, resident)
-        elif command == "/cancel":
-            await on_cancel(turn, resident)
-        elif command == "/new":
-            await on_new(turn, resident)
-        elif command in ("/onduty", "/offduty", "/reply", "/transfer", "/today"):
-            turn.to_resident(resident, texts.NOT_A_WORKER)
-        else:
-            turn.to_resident(resident, texts.UNKNOWN_COMMAND.format(command=command))
+        command, argument = inbound.command
+        handler = TABLE.command(command)
+        if handler is None:
+            turn.outbox.to_resident(resident, texts.UNKNOWN_COMMAND.format(command=command))
+            return
+        await handler(turn, resident, argument)
     elif inbound.kind == InboundKind.BUTTON:
-        data = inbound.button_data or ""
-        if data.startswith("bind:"):
-            await on_bind_button(turn, resident, data)
-        elif data.startswith("cat:"):
-            await on_category_button(turn, resident, data)
-        elif data.startswith("cancel:"):
-            await on_cancel_button(turn, resident, data)
-        elif data.startswith("rate:"):
-            await on_rate_button(turn, resident, data)
-        elif data.startswith("ap:"):
-            await appointments.on_button(turn, resident, data)
-        elif data.startswith("tk:"):
-            turn.answer(texts.NOT_A_WORKER)
-        else:
+        pressed = TABLE.button(inbound.button_data or "")
+        if pressed is None:
             turn.answer(texts.CHOICE_EXPIRED)
+            return
+        on_button, values = pressed
+        await on_button(turn, resident, *values)
     elif inbound.kind == InboundKind.LOCATION:
         await on_location(turn, resident)
     elif inbound.kind == InboundKind.PHOTO and not (inbound.text or "").strip():
-        turn.to_resident(resident, texts.PHOTO_WITHOUT_CAPTION)
+        turn.outbox.to_resident(resident, texts.PHOTO_WITHOUT_CAPTION)
     elif inbound.kind in (InboundKind.TEXT, InboundKind.PHOTO):
         await on_text(turn, resident)
     else:
-        turn.to_resident(
+        turn.outbox.to_resident(
             resident, texts.UNSUPPORTED_KIND.get(inbound.kind, texts.UNSUPPORTED_KIND["other"])
         )

@@ -4,29 +4,33 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from core.clock import LOCAL_TZ
+from core.clock import LOCAL_TZ, WEEKDAY_CHARS
+from county.models import Category, Priority, TicketStatus, WorkerRole
 
 CATEGORY_NAMES = {
-    "dispute": "矛盾纠纷",
-    "hazard": "安全隐患",
-    "welfare": "民政/社保福利",
-    "appointment": "预约服务",
+    Category.DISPUTE: "矛盾纠纷",
+    Category.HAZARD: "安全隐患",
+    Category.WELFARE: "民政/社保福利",
+    Category.APPOINTMENT: "预约服务",
 }
-PRIORITY_NAMES = {"red": "红色·紧急", "yellow": "黄色·较急", "green": "绿色·一般"}
+PRIORITY_NAMES = {
+    Priority.RED: "红色·紧急",
+    Priority.YELLOW: "黄色·较急",
+    Priority.GREEN: "绿色·一般",
+}
 STATUS_NAMES = {
-    "awaiting_slot": "等待您选择预约时间",
-    "queued": "排队等待网格员",
-    "assigned": "已派单，待网格员接单",
-    "claimed": "网格员已接单，处理中",
-    "resolved": "已办结",
-    "cancelled": "已撤销",
+    TicketStatus.AWAITING_SLOT: "等待您选择预约时间",
+    TicketStatus.QUEUED: "排队等待网格员",
+    TicketStatus.ASSIGNED: "已派单，待网格员接单",
+    TicketStatus.CLAIMED: "网格员已接单，处理中",
+    TicketStatus.RESOLVED: "已办结",
+    TicketStatus.CANCELLED: "已撤销",
 }
 ROLE_NAMES = {
-    "grid_worker": "网格员",
-    "community_officer": "社区值班干部",
-    "town_officer": "镇值班干部",
+    WorkerRole.GRID_WORKER: "网格员",
+    WorkerRole.COMMUNITY_OFFICER: "社区值班干部",
+    WorkerRole.TOWN_OFFICER: "镇值班干部",
 }
-WEEKDAYS = "一二三四五六日"
 SOMEONE_RESIDENT = "居民"  # a resident who has no display name
 SOMEONE_WORKER = "其他网格员"
 SOMEONE_STAFF = "工作人员"
@@ -318,7 +322,7 @@ def when_phrase(moment: datetime, now: datetime) -> str:
     today = now.astimezone(LOCAL_TZ).date()
     days = (target.date() - today).days
     clock = f"{target:%H:%M}"
-    weekday = f"周{WEEKDAYS[target.weekday()]}"
+    weekday = f"周{WEEKDAY_CHARS[target.weekday()]}"
     relative = {0: "今天", 1: "明天", 2: "后天"}.get(days)
     if relative is not None:
         return f"{relative}（{weekday}）{clock}"
@@ -333,7 +337,7 @@ CLI_WORKER_ON_OTHER_CHANNEL = (
 def time_range(start: datetime, end: datetime | None) -> str:
     """'11月28日（周六）08:00–12:00' or '12月03日（周四）14:00'."""
     first = start.astimezone(LOCAL_TZ)
-    text = f"{first:%m月%d日}（周{WEEKDAYS[first.weekday()]}）{first:%H:%M}"
+    text = f"{first:%m月%d日}（周{WEEKDAY_CHARS[first.weekday()]}）{first:%H:%M}"
     if end is not None:
         last = end.astimezone(LOCAL_TZ)
         text += f"–{last:%H:%M}" if last.date() == first.date() else f"–{local_time(last)}"
@@ -384,3 +388,10 @@ ROSTER_CALENDAR_GAP = (
     "注意：节假日数据不包含 {years} 年，这些年份暂按周一至周五上班、周六周日休息计算，"
     "法定节假日和调休不会自动生效。请升级 chinesecalendar，或把节假日安排作为请假/加班行导入。"
 )
+
+
+def calendar_gap_warning(years: list[int]) -> str | None:
+    """The warning for years whose public holidays are unknown; None when there are none."""
+    if not years:
+        return None
+    return ROSTER_CALENDAR_GAP.format(years=ROSTER_LIST_SEPARATOR.join(str(y) for y in years))

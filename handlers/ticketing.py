@@ -6,42 +6,43 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from county import directory, routing, tickets
-from county.emergency import Emergency
-from county.emergency import detect as detect_emergency
 from county.models import (
     Category,
     EventKind,
     Grid,
-    InboundMessage,
     Party,
+    Priority,
     Resident,
     Ticket,
+    TicketStatus,
     Worker,
 )
 from county.routing import RoutingDecision
 from county.tickets import TicketDetails
+from county.urgency import Emergency
+from county.urgency import detect as detect_emergency
 from handlers import texts
-from handlers.messages import Button, Keyboard
-from handlers.turn import Turn, photo_of, queue_message
-
-CLAIM = "tk:claim"
-RESOLVE = "tk:done"
+from handlers.buttons import CLAIM, RESOLVE
+from handlers.turn import Turn
+from messaging.inbound import photo_of
+from messaging.keyboard import Button, Keyboard
+from messaging.models import InboundMessage
+from messaging.outbox import Outbox
 
 
 def card_buttons(ticket: Ticket) -> Keyboard:
-    if ticket.status in ("queued", "assigned"):
+    if ticket.status in (TicketStatus.QUEUED, TicketStatus.ASSIGNED):
         return [
             [
-                Button(texts.CLAIM_BUTTON, f"{CLAIM}:{ticket.id}"),
-                Button(texts.RESOLVE_BUTTON, f"{RESOLVE}:{ticket.id}"),
+                Button(texts.CLAIM_BUTTON, CLAIM.data(ticket.id)),
+                Button(texts.RESOLVE_BUTTON, RESOLVE.data(ticket.id)),
             ]
         ]
-    if ticket.status == "claimed":
-        return [[Button(texts.RESOLVE_BUTTON, f"{RESOLVE}:{ticket.id}")]]
+    if ticket.status == TicketStatus.CLAIMED:
+        return [[Button(texts.RESOLVE_BUTTON, RESOLVE.data(ticket.id))]]
     return []
 
 
@@ -94,27 +95,19 @@ def role_name(worker: Worker) -> str:
 
 
 def send_card(
-    session: AsyncSession,
+    outbox: Outbox,
     ticket: Ticket,
     resident: Resident,
     worker: Worker,
-    now: datetime,
     heading: str | None = None,
 ) -> None:
     text = card_text(ticket, resident)
     if ticket.photo:
         # The photo goes just before the card, so the card stays an editable text message.
-        queue_message(session, Party.WORKER, worker.id,
-                      texts.CARD_PHOTO_CAPTION.format(number=ticket.number), None,
-                      ticket_id=ticket.id, now=now, photo=ticket.photo)  # fmt: skip
-    queue_message(
-        session,
-        Party.WORKER,
-        worker.id,
-        f"{heading}\n{text}" if heading else text,
-        card_buttons(ticket),
-        ticket_id=ticket.id,
-        now=now,
+        outbox.to_worker(worker, texts.CARD_PHOTO_CAPTION.format(number=ticket.number),
+                         ticket_id=ticket.id, photo=ticket.photo)  # fmt: skip
+    outbox.to_worker(
+        worker, f"{heading}\n{text}" if heading else text, card_buttons(ticket), ticket_id=ticket.id
     )
 
 
@@ -141,7 +134,7 @@ def acceptance_text(
         lines.append(texts.QUEUED_UNTIL.format(when=texts.when_phrase(decision.expected_at, now)))
     else:
         lines.append(texts.QUEUED_UNKNOWN)
-    if ticket.priority == "red" and emergency is None:
+    if ticket.priority == Priority.RED and emergency is None:
         lines.append(texts.EMERGENCY_HINT)
     lines.append(texts.ACK_HINT)
     return "\n".join(lines)
@@ -178,15 +171,16 @@ async def route_and_announce(
     session: AsyncSession, ticket: Ticket, resident: Resident, now: datetime
 ) -> RoutingDecision:
     """Route an open ticket, send the card(s), and tell the resident who has it and when."""
+    outbox = Outbox(session, now)
     emergency = detect_emergency(ticket.summary) if ticket.emergency else None
     decision = await tickets.route(session, ticket, now)
     if emergency is not None:
         await alert_community(session, ticket, resident, emergency, now)
     elif decision.worker is not None:
-        send_card(session, ticket, resident, decision.worker, now)
-    queue_message(session, Party.RESIDENT, resident.id,
-                  acceptance_text(ticket, decision, now, emergency), None,
-                  ticket_id=ticket.id, now=now)  # fmt: skip
+        send_card(outbox, ticket, resident, decision.worker)
+    outbox.to_resident(
+        resident, acceptance_text(ticket, decision, now, emergency), ticket_id=ticket.id
+    )
     return decision
 
 
@@ -216,8 +210,9 @@ async def alert_community(
     if ticket.assignee is not None and all(w.id != ticket.assignee.id for w in alerted):
         alerted.append(ticket.assignee)
     heading = texts.EMERGENCY_CARD_HEADING.format(numbers=" / ".join(emergency.numbers))
+    outbox = Outbox(session, now)
     for worker in alerted:
-        send_card(session, ticket, resident, worker, now, heading)
+        send_card(outbox, ticket, resident, worker, heading)
     tickets.log_event(
         session,
         ticket,
@@ -236,26 +231,26 @@ async def alert_community(
 async def dispatch_queued(
     session: AsyncSession, now: datetime, grid_ids: list[int] | None = None
 ) -> int:
-    """Give queued tickets to whoever is now on duty; returns how many found someone."""
+    """Give queued tickets to whoever is now on duty; returns how many found someone.
+
+    Each ticket is routed once: the decision that finds a worker is the one applied, so
+    the card and the assignment always name the same person.
+    """
+    outbox = Outbox(session, now)
     handed = 0
     for ticket in await tickets.queued_tickets(session, grid_ids):
         decision = await routing.choose_assignee(session, ticket.grid, now)
         if decision.worker is None:
             continue
-        await tickets.route(session, ticket, now)
-        resident = await session.get(Resident, ticket.resident_id)
-        assert resident is not None
-        send_card(session, ticket, resident, decision.worker, now)
-        queue_message(
-            session,
-            Party.RESIDENT,
-            resident.id,
+        tickets.assign(session, ticket, decision, now)
+        resident = await tickets.resident_of(session, ticket)
+        send_card(outbox, ticket, resident, decision.worker)
+        outbox.to_resident(
+            resident,
             texts.NOW_HANDLED_BY.format(
                 number=ticket.number, role=role_name(decision.worker), name=decision.worker.name
             ),
-            None,
             ticket_id=ticket.id,
-            now=now,
         )
         handed += 1
     return handed
@@ -264,9 +259,3 @@ async def dispatch_queued(
 async def dispatch_queued_for(session: AsyncSession, worker: Worker, now: datetime) -> int:
     grids = await directory.grids_served_by(session, worker)
     return await dispatch_queued(session, now, [g.id for g in grids]) if grids else 0
-
-
-async def resident_of(session: AsyncSession, ticket: Ticket) -> Resident:
-    resident = await session.scalar(select(Resident).where(Resident.id == ticket.resident_id))
-    assert resident is not None
-    return resident

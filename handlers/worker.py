@@ -13,32 +13,32 @@ from county.models import (
     Worker,
 )
 from county.roster import end_of_local_day, is_on_duty
-from county.tickets import ClaimOutcome
-from handlers import appointments, texts
-from handlers.messages import InboundKind
+from county.tickets import ClaimOutcome, resident_of
+from handlers import appointments, buttons, texts
+from handlers.dispatch import Table, ignore_argument
 from handlers.resident import UNSUPPORTED, rating_keyboard
 from handlers.ticketing import (
-    CLAIM,
-    RESOLVE,
     card_buttons,
     card_text,
     dispatch_queued_for,
-    resident_of,
     role_name,
     send_card,
 )
-from handlers.turn import Turn, photo_of, ticket_of_delivered_message
+from handlers.turn import Turn
+from messaging.inbound import photo_of
+from messaging.models import InboundKind
+from messaging.outbox import ticket_of_delivered_message
 
 
 async def on_duty_toggle(turn: Turn, worker: Worker, on: bool) -> None:
     worker.duty_override = DutyOverride.ON if on else DutyOverride.OFF
     worker.duty_override_until = end_of_local_day(turn.now)
-    turn.to_worker(worker, texts.ON_DUTY if on else texts.OFF_DUTY)
+    turn.outbox.to_worker(worker, texts.ON_DUTY if on else texts.OFF_DUTY)
     if on:
         await turn.session.flush()
         handed = await dispatch_queued_for(turn.session, worker, turn.now)
         if handed:
-            turn.to_worker(worker, texts.QUEUE_HANDED_OVER.format(count=handed))
+            turn.outbox.to_worker(worker, texts.QUEUE_HANDED_OVER.format(count=handed))
 
 
 async def on_status(turn: Turn, worker: Worker) -> None:
@@ -55,14 +55,14 @@ async def on_status(turn: Turn, worker: Worker) -> None:
                 f"{ticket.number}｜{texts.CATEGORY_NAMES[ticket.category]}｜"
                 f"{texts.STATUS_NAMES[ticket.status]}\n  {summary}"
             )
-    turn.to_worker(worker, "\n".join(lines))
+    turn.outbox.to_worker(worker, "\n".join(lines))
 
 
 async def claim(turn: Turn, worker: Worker, ticket: Ticket) -> ClaimOutcome:
     result = await tickets.claim(turn.session, ticket, worker, turn.now)
     if result.outcome == ClaimOutcome.CLAIMED:
         resident = await resident_of(turn.session, ticket)
-        turn.to_resident(
+        turn.outbox.to_resident(
             resident,
             texts.CLAIMED_NOTICE_RESIDENT.format(
                 role=role_name(worker), name=worker.name, number=ticket.number
@@ -83,31 +83,33 @@ def refusal(outcome: ClaimOutcome, ticket: Ticket) -> str:
     return texts.TICKET_CLOSED.format(status=texts.STATUS_NAMES[ticket.status])
 
 
-async def on_ticket_button(turn: Turn, worker: Worker, data: str) -> None:
-    action, _, raw_id = data.rpartition(":")
-    ticket = await turn.session.get(Ticket, int(raw_id)) if raw_id.isdigit() else None
+async def on_claim_button(turn: Turn, worker: Worker, ticket_id: int) -> None:
+    ticket = await turn.session.get(Ticket, ticket_id)
     if ticket is None:
         turn.answer(texts.CHOICE_EXPIRED)
         return
     resident = await resident_of(turn.session, ticket)
-    if action == CLAIM:
-        outcome = await claim(turn, worker, ticket)
-        if outcome == ClaimOutcome.CLAIMED:
-            turn.answer(texts.CLAIMED_TOAST)
-        else:
-            turn.answer(refusal(outcome, ticket))
-        if outcome in (ClaimOutcome.CLAIMED, ClaimOutcome.ALREADY_YOURS):
-            turn.edit(
-                card_text(ticket, resident) + texts.CARD_CLAIMED_SUFFIX.format(name=worker.name),
-                card_buttons(ticket),
-            )
+    outcome = await claim(turn, worker, ticket)
+    if outcome == ClaimOutcome.CLAIMED:
+        turn.answer(texts.CLAIMED_TOAST)
+    else:
+        turn.answer(refusal(outcome, ticket))
+    if outcome in (ClaimOutcome.CLAIMED, ClaimOutcome.ALREADY_YOURS):
+        turn.edit(
+            card_text(ticket, resident) + texts.CARD_CLAIMED_SUFFIX.format(name=worker.name),
+            card_buttons(ticket),
+        )
+
+
+async def on_resolve_button(turn: Turn, worker: Worker, ticket_id: int) -> None:
+    ticket = await turn.session.get(Ticket, ticket_id)
+    if ticket is None:
+        turn.answer(texts.CHOICE_EXPIRED)
         return
-    if action == RESOLVE:
-        await resolve(turn, worker, ticket)
-        if ticket.status == TicketStatus.RESOLVED:
-            turn.edit(card_text(ticket, resident) + texts.CARD_RESOLVED_SUFFIX)
-        return
-    turn.answer(texts.CHOICE_EXPIRED)
+    resident = await resident_of(turn.session, ticket)
+    await resolve(turn, worker, ticket)
+    if ticket.status == TicketStatus.RESOLVED:
+        turn.edit(card_text(ticket, resident) + texts.CARD_RESOLVED_SUFFIX)
 
 
 async def resolve(turn: Turn, worker: Worker, ticket: Ticket) -> None:
@@ -125,7 +127,7 @@ async def resolve(turn: Turn, worker: Worker, ticket: Ticket) -> None:
             return
     await tickets.resolve(turn.session, ticket, worker, turn.now)
     resident = await resident_of(turn.session, ticket)
-    turn.to_resident(
+    turn.outbox.to_resident(
         resident,
         texts.RESOLVED_NOTICE_RESIDENT.format(number=ticket.number),
         rating_keyboard(ticket),
@@ -136,13 +138,15 @@ async def resolve(turn: Turn, worker: Worker, ticket: Ticket) -> None:
 
 async def relay_to_resident(turn: Turn, worker: Worker, ticket: Ticket, text: str) -> None:
     if not ticket.is_open:
-        turn.to_worker(worker, texts.TICKET_CLOSED.format(status=texts.STATUS_NAMES[ticket.status]))
+        turn.outbox.to_worker(
+            worker, texts.TICKET_CLOSED.format(status=texts.STATUS_NAMES[ticket.status])
+        )
         return
     if ticket.assignee_id != worker.id or ticket.status != TicketStatus.CLAIMED:
         # Writing to the resident is acknowledging the ticket; claim it on the way.
         outcome = await claim(turn, worker, ticket)
         if outcome not in (ClaimOutcome.CLAIMED, ClaimOutcome.ALREADY_YOURS):
-            turn.to_worker(worker, refusal(outcome, ticket))
+            turn.outbox.to_worker(worker, refusal(outcome, ticket))
             return
     turn.stored.ticket_id = ticket.id
     tickets.log_event(
@@ -155,7 +159,7 @@ async def relay_to_resident(turn: Turn, worker: Worker, ticket: Ticket, text: st
         body=text,
     )
     resident = await resident_of(turn.session, ticket)
-    turn.to_resident(
+    turn.outbox.to_resident(
         resident,
         photo=photo_of(turn.stored),
         text=texts.WORKER_SAYS.format(
@@ -163,7 +167,7 @@ async def relay_to_resident(turn: Turn, worker: Worker, ticket: Ticket, text: st
         ),
         ticket_id=ticket.id,
     )
-    turn.to_worker(
+    turn.outbox.to_worker(
         worker, texts.RELAYED_TO_RESIDENT.format(number=ticket.number), ticket_id=ticket.id
     )
 
@@ -171,10 +175,10 @@ async def relay_to_resident(turn: Turn, worker: Worker, ticket: Ticket, text: st
 async def on_text(turn: Turn, worker: Worker) -> None:
     text = (turn.inbound.text or "").strip()
     if not text:
-        turn.to_worker(worker, texts.EMPTY_TEXT)
+        turn.outbox.to_worker(worker, texts.EMPTY_TEXT)
         return
     if len(text) > turn.settings.max_message_chars:
-        turn.to_worker(
+        turn.outbox.to_worker(
             worker, texts.TOO_LONG.format(length=len(text), limit=turn.settings.max_message_chars)
         )
         return
@@ -195,17 +199,17 @@ async def on_text(turn: Turn, worker: Worker) -> None:
     if len(claimed) == 1:
         await relay_to_resident(turn, worker, claimed[0], text)
         return
-    turn.to_worker(worker, texts.REPLY_HOW if claimed else texts.WORKER_TEXT_HINT)
+    turn.outbox.to_worker(worker, texts.REPLY_HOW if claimed else texts.WORKER_TEXT_HINT)
 
 
 async def on_reply_command(turn: Turn, worker: Worker, argument: str) -> None:
     number, _, text = argument.strip().partition(" ")
     if not number or not text.strip():
-        turn.to_worker(worker, texts.REPLY_USAGE)
+        turn.outbox.to_worker(worker, texts.REPLY_USAGE)
         return
     ticket = await tickets.ticket_by_number(turn.session, number)
     if ticket is None:
-        turn.to_worker(worker, texts.TICKET_NOT_FOUND.format(number=number))
+        turn.outbox.to_worker(worker, texts.TICKET_NOT_FOUND.format(number=number))
         return
     await relay_to_resident(turn, worker, ticket, text.strip())
 
@@ -215,26 +219,28 @@ async def on_transfer_command(turn: Turn, worker: Worker, argument: str) -> None
     number, _, rest = argument.strip().partition(" ")
     code, _, reason = rest.strip().partition(" ")
     if not number or not code or not reason.strip():
-        turn.to_worker(worker, texts.TRANSFER_USAGE)
+        turn.outbox.to_worker(worker, texts.TRANSFER_USAGE)
         return
     ticket = await tickets.ticket_by_number(turn.session, number)
     if ticket is None:
-        turn.to_worker(worker, texts.TICKET_NOT_FOUND.format(number=number))
+        turn.outbox.to_worker(worker, texts.TICKET_NOT_FOUND.format(number=number))
         return
     if not ticket.is_open:
-        turn.to_worker(worker, texts.TICKET_CLOSED.format(status=texts.STATUS_NAMES[ticket.status]))
+        turn.outbox.to_worker(
+            worker, texts.TICKET_CLOSED.format(status=texts.STATUS_NAMES[ticket.status])
+        )
         return
     if ticket.assignee_id != worker.id and not await routing.may_handle(
         turn.session, worker, ticket.grid
     ):
-        turn.to_worker(worker, texts.TICKET_NOT_YOURS)
+        turn.outbox.to_worker(worker, texts.TICKET_NOT_YOURS)
         return
     target = await directory.grid_by_code(turn.session, code.upper())
     if target is None:
-        turn.to_worker(worker, texts.GRID_NOT_FOUND.format(code=code))
+        turn.outbox.to_worker(worker, texts.GRID_NOT_FOUND.format(code=code))
         return
     if target.id == ticket.grid_id:
-        turn.to_worker(
+        turn.outbox.to_worker(
             worker, texts.TRANSFER_SAME_GRID.format(number=ticket.number, grid=target.full_name)
         )
         return
@@ -251,17 +257,16 @@ async def transfer(turn: Turn, worker: Worker, ticket: Ticket, target: Grid, rea
     resident = await resident_of(turn.session, ticket)
     if decision.worker is not None:
         send_card(
-            turn.session,
+            turn.outbox,
             ticket,
             resident,
             decision.worker,
-            turn.now,
             texts.TRANSFERRED_HEADING.format(grid=source.full_name, reason=reason),
         )
-    turn.to_worker(worker, texts.TRANSFERRED_AWAY.format(number=ticket.number,
+    turn.outbox.to_worker(worker, texts.TRANSFERRED_AWAY.format(number=ticket.number,
                                                          grid=target.full_name, reason=reason),
                    ticket_id=ticket.id)  # fmt: skip
-    turn.to_resident(
+    turn.outbox.to_resident(
         resident,
         texts.TRANSFERRED_RESIDENT.format(
             number=ticket.number, grid=target.full_name, reason=reason
@@ -270,44 +275,70 @@ async def transfer(turn: Turn, worker: Worker, ticket: Ticket, target: Grid, rea
     )
 
 
+async def on_start(turn: Turn, worker: Worker, argument: str) -> None:
+    # `/start CODE` (registration) is handled before the worker is known; plain /start:
+    turn.outbox.to_worker(worker, texts.WORKER_WELCOME_BACK.format(name=worker.name))
+
+
+async def on_help(turn: Turn, worker: Worker, argument: str) -> None:
+    turn.outbox.to_worker(worker, texts.HELP_WORKER)
+
+
+async def on_duty_command(turn: Turn, worker: Worker, argument: str) -> None:
+    await on_duty_toggle(turn, worker, True)
+
+
+async def off_duty_command(turn: Turn, worker: Worker, argument: str) -> None:
+    await on_duty_toggle(turn, worker, False)
+
+
+async def on_resident_only_command(turn: Turn, worker: Worker, argument: str) -> None:
+    turn.outbox.to_worker(worker, texts.WORKER_CANCEL)
+
+
+TABLE: Table[Worker] = Table(
+    commands={
+        "/start": on_start,
+        "/help": on_help,
+        "/status": ignore_argument(on_status),
+        "/onduty": on_duty_command,
+        "/offduty": off_duty_command,
+        "/reply": on_reply_command,
+        "/transfer": on_transfer_command,
+        "/today": ignore_argument(appointments.today_for_worker),
+        "/cancel": on_resident_only_command,
+        "/new": on_resident_only_command,
+    },
+    buttons={buttons.CLAIM: on_claim_button, buttons.RESOLVE: on_resolve_button},
+)
+
+
 async def handle(turn: Turn, worker: Worker) -> None:
     inbound = turn.inbound
     if inbound.kind == InboundKind.COMMAND:
         command, argument = inbound.command
-        if command == "/start":
-            turn.to_worker(worker, texts.WORKER_WELCOME_BACK.format(name=worker.name))
-        elif command == "/help":
-            turn.to_worker(worker, texts.HELP_WORKER)
-        elif command == "/status":
-            await on_status(turn, worker)
-        elif command in ("/onduty", "/offduty"):
-            await on_duty_toggle(turn, worker, command == "/onduty")
-        elif command == "/reply":
-            await on_reply_command(turn, worker, argument)
-        elif command == "/transfer":
-            await on_transfer_command(turn, worker, argument)
-        elif command == "/today":
-            await appointments.today_for_worker(turn, worker)
-        elif command in ("/cancel", "/new"):
-            turn.to_worker(worker, texts.WORKER_CANCEL)
-        else:
-            turn.to_worker(worker, texts.UNKNOWN_COMMAND_WORKER.format(command=command))
+        handler = TABLE.command(command)
+        if handler is None:
+            turn.outbox.to_worker(worker, texts.UNKNOWN_COMMAND_WORKER.format(command=command))
+            return
+        await handler(turn, worker, argument)
     elif inbound.kind == InboundKind.BUTTON:
-        data = inbound.button_data or ""
-        if data.startswith("tk:"):
-            await on_ticket_button(turn, worker, data)
-        else:
+        pressed = TABLE.button(inbound.button_data or "")
+        if pressed is None:
             turn.answer(texts.CHOICE_EXPIRED)
+            return
+        on_button, values = pressed
+        await on_button(turn, worker, *values)
     elif inbound.kind == InboundKind.TEXT or (
         inbound.kind == InboundKind.PHOTO and (inbound.text or "").strip()
     ):
         await on_text(turn, worker)
     elif inbound.kind in UNSUPPORTED or inbound.kind == InboundKind.PHOTO:
-        turn.to_worker(
+        turn.outbox.to_worker(
             worker, texts.UNSUPPORTED_KIND.get(inbound.kind, texts.UNSUPPORTED_KIND["other"])
         )
     else:
-        turn.to_worker(worker, texts.WORKER_TEXT_HINT)
+        turn.outbox.to_worker(worker, texts.WORKER_TEXT_HINT)
 
 
 async def served_area(turn: Turn, worker: Worker) -> str:

@@ -8,12 +8,13 @@ from typing import Any
 from alembic import context
 from sqlalchemy.engine import Connection
 
+from bot.runtime.schema import metadata
 from core.config import get_settings
 from core.db import create_engine
-from county.models import Base, UtcDateTime
+from core.models import UtcDateTime
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:

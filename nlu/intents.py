@@ -1,10 +1,17 @@
-"""Intent names shared by the model, the conversation and the data files."""
+"""Intent names shared by the model, the conversation and the data files.
+
+These are the NLU's own names; the domain maps the ticket intents to its categories
+(`county.categories`).
+"""
 
 from __future__ import annotations
 
-from county.models import Category
+DISPUTE = "dispute"  # 矛盾纠纷
+HAZARD = "hazard"  # 安全隐患
+WELFARE = "welfare"  # 民政/社保福利
+APPOINTMENT = "appointment"  # 预约
+TICKET_INTENTS: tuple[str, ...] = (DISPUTE, HAZARD, WELFARE, APPOINTMENT)
 
-TICKET_INTENTS: tuple[str, ...] = tuple(c.value for c in Category)
 TICKET_STATUS = "ticket_status"
 GREET = "greet"
 THANKS = "thanks"

@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.app import Gridline, build
+from bot.runtime.container import Gridline, build
+from bot.runtime.schema import metadata
 from core.clock import LOCAL_TZ, FixedClock
 from core.config import Settings
 from core.db import create_engine
 from core.kv import KeyValueStore, MemoryStore, RedisStore
 from core.migrate import upgrade_to_head
-from county.models import Base
 from nlu import model as intent_model
 from nlu.parse import EmbeddedParser
 from nlu.training_data import TEST_DIR, TRAIN_DIR, load_dir
@@ -90,10 +90,10 @@ async def _empty_tables(url: str) -> None:
     engine = create_engine(url)
     async with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
-            names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+            names = ", ".join(t.name for t in metadata.sorted_tables)
             await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:
-            for table in reversed(Base.metadata.sorted_tables):
+            for table in reversed(metadata.sorted_tables):
                 await connection.execute(table.delete())
     await engine.dispose()
 

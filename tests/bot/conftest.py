@@ -8,8 +8,9 @@ from dataclasses import dataclass
 import pytest
 from pydantic import SecretStr
 
-from bot.app import Gridline
-from bot.telegram_adapter import TelegramChannel
+from bot.channels.telegram import TelegramChannel
+from bot.runtime.container import Gridline
+from bot.runtime.serve import telegram_channel
 from county import invites
 from tests.factories import demo_county, demo_worker
 from tests.support.fake_telegram import FakeTelegramServer
@@ -31,7 +32,8 @@ async def live_bot(gridline: Gridline) -> AsyncIterator[LiveBot]:
         )
         async with gridline.sessions() as session:
             await demo_county(session, gridline.clock.now())
-        channel = TelegramChannel(gridline)
+        channel = telegram_channel(gridline)
+        assert channel is not None
         await channel.start()
         try:
             yield LiveBot(tg, channel)

@@ -25,7 +25,7 @@ def gridline(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
         "TELEGRAM_BOT_TOKEN": "",
     }
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "bot.cli.main", *args],
         env=env,
         capture_output=True,
         text=True,

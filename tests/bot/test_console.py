@@ -7,10 +7,19 @@ from collections.abc import Iterator
 
 from sqlalchemy import select
 
-from bot.app import Gridline
-from bot.console import ConsoleChat
+from bot.channels.console import ConsoleChat
+from bot.runtime.container import Gridline
 from county.models import Worker
+from county.workers import link_account
 from tests.factories import demo_county
+
+
+def console(gridline: Gridline, user: str, name: str, out: io.StringIO,
+            lines: Iterator[str]) -> ConsoleChat:  # fmt: skip
+    return ConsoleChat(
+        gridline.conversation, gridline.dispatcher, user, name,
+        downloads=gridline.settings.data_dir / "downloads", out=out, read_line=lambda: next(lines),
+    )  # fmt: skip
 
 
 def script(*lines: str) -> Iterator[str]:
@@ -24,9 +33,7 @@ async def test_resident_binds_with_numbers_and_reports(gridline: Gridline) -> No
         await demo_county(session, gridline.clock.now())
     out = io.StringIO()
     lines = script("/start", "2", "1", "小区门口井盖没了，晚上很危险", "/status")
-    chat = ConsoleChat(
-        gridline, "resident-test", "测试居民", out=out, read_line=lambda: next(lines)
-    )
+    chat = console(gridline, "resident-test", "测试居民", out, lines)
     await chat.run("居民")
     shown = out.getvalue()
     assert "[1] 东风社区  [2] 幸福社区  [3] 向阳村" in shown
@@ -40,18 +47,14 @@ async def test_worker_on_console_gets_queued_card_and_claims(gridline: Gridline)
         await demo_county(session, gridline.clock.now())
     resident_out = io.StringIO()
     lines = script("/start", "2", "1", "楼道里电线垂下来了，在打火花")
-    await ConsoleChat(
-        gridline, "resident-test", "测试居民", out=resident_out, read_line=lambda: next(lines)
-    ).run("居民")
+    await console(gridline, "resident-test", "测试居民", resident_out, lines).run("居民")
     async with gridline.sessions() as session:
         wang = (await session.scalars(select(Worker).where(Worker.name == "王芳"))).one()
-        wang.channel, wang.external_id, wang.chat_id = "console", "worker-1", "worker-1"
+        link_account(wang, channel="console", external_id="worker-1", chat_id="worker-1")
         await session.commit()
     worker_out = io.StringIO()
     lines = script("/onduty", "1", "/status")
-    await ConsoleChat(
-        gridline, "worker-1", "王芳", out=worker_out, read_line=lambda: next(lines)
-    ).run("网格员")
+    await console(gridline, "worker-1", "王芳", worker_out, lines).run("网格员")
     shown = worker_out.getvalue()
     assert "【新工单】GL-20261127-0001" in shown
     assert "（接单成功）" in shown

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.cli import main
+from bot.cli.main import main
 from core.config import Settings, get_settings
 from core.db import open_database
-from county.models import LabelledExample
 from nlu.model import IntentModel
+from nlu.models import LabelledExample
 from nlu.registry import record_and_activate
 from nlu.training_data import TRAIN_DIR, load_dir, load_file
 from tests.conftest import DATABASE_URL, FRIDAY_10AM

@@ -10,11 +10,12 @@ import httpx
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from bot.app import Gridline
-from bot.serve import serve
+from bot.runtime.container import Gridline
+from bot.runtime.serve import serve
 from county import invites
 from county.models import Grid
-from handlers.messages import Inbound, InboundKind
+from messaging.inbound import Inbound
+from messaging.models import InboundKind
 from tests.factories import demo_county, demo_worker
 from tests.support.fake_telegram import FakeTelegramServer
 

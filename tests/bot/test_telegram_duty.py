@@ -7,8 +7,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.app import Gridline
-from bot.serve import sweep
+from bot.runtime.container import Gridline
 from core.clock import LOCAL_TZ, FixedClock
 from county.models import OverrideKind, ShiftOverride, Ticket
 from handlers import texts
@@ -35,8 +34,8 @@ async def test_unacknowledged_ticket_escalates_on_telegram(
     await tg.wait_for_message(WANG, contains="【新工单】")
 
     clock.advance(timedelta(minutes=16))
-    assert (await sweep(gridline))["escalated"] == 1
-    await live_bot.channel.dispatcher.deliver_pending()
+    assert (await gridline.sweeper.sweep())["escalated"] == 1
+    await live_bot.channel.deliver_pending()
     card = await tg.wait_for_message(LI, contains="【升级工单】")
     await tg.wait_for_message(WANG, contains="已按规定升级给网格员李强")
     await tg.wait_for_message(RESIDENT, contains="已升级")

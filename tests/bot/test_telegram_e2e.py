@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.app import Gridline
-from county.models import InboundMessage, Ticket, TicketStatus
+from bot.runtime.container import Gridline
+from county.models import Ticket, TicketStatus
 from handlers import texts
+from messaging.models import InboundMessage
 from tests.bot.conftest import bind_resident, invite_code
 from tests.support.fake_telegram import FakeTelegramServer
 

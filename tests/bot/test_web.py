@@ -2,13 +2,14 @@ from datetime import date
 
 import httpx
 
-from bot.app import Gridline
-from bot.web import create_web_app
+from bot.runtime.container import Gridline
+from bot.web.app import create_web_app
 from county.calendar import day_kind
 
 
 async def client(gridline: Gridline) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=create_web_app(gridline, telegram_enabled=False))
+    app = create_web_app(gridline.parser, gridline.health, telegram_enabled=False)
+    transport = httpx.ASGITransport(app=app)
     return httpx.AsyncClient(transport=transport, base_url="http://gridline.test")
 
 

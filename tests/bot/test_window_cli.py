@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from bot.window_cli import parse_weekdays
+from bot.cli.main import main
+from bot.cli.window import parse_weekdays
 from core.config import Settings, get_settings
 from core.db import open_database
 from county.seed import seed_demo

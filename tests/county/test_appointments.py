@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.app import Gridline
+from bot.runtime.container import Gridline
 from core.clock import LOCAL_TZ
 from county import appointments
 from county.appointments import ReminderKind, Slot

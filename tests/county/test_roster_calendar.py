@@ -4,7 +4,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from bot.app import Gridline
+from bot.runtime.container import Gridline
 from core.clock import LOCAL_TZ
 from county.models import (
     DutyOverride,

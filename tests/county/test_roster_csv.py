@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot import roster_cli
-from bot.app import Gridline
+from bot.cli import roster as roster_cli
+from bot.runtime.container import Gridline
 from core.clock import LOCAL_TZ, FixedClock
 from county.models import GridPosition, OverrideKind, Shift, ShiftOverride, Worker, WorkerRole
 from county.roster import is_on_duty

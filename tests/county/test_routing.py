@@ -1,6 +1,6 @@
 from datetime import time, timedelta
 
-from bot.app import Gridline
+from bot.runtime.container import Gridline
 from county import tickets
 from county.models import DutyOverride, GridPosition, WorkerRole
 from county.roster import end_of_local_day

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.app import Gridline
+from bot.runtime.container import Gridline
 from county import tickets
 from county.models import (
     Category,

@@ -7,11 +7,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.app import Gridline
-from bot.delivery import OutboxDispatcher
+from bot.runtime.container import Gridline
 from county import invites
-from county.models import InboundMessage
-from handlers.messages import Inbound, InboundKind, Keyboard, Outcome
+from handlers.messages import Outcome
+from messaging.inbound import Inbound
+from messaging.keyboard import Keyboard
+from messaging.models import InboundKind, InboundMessage
 from tests.factories import demo_worker
 
 CHANNEL = "test"
@@ -34,22 +35,25 @@ class Delivered:
 
 
 class Harness:
+    """A channel of its own ("test"): records what it is sent instead of sending it."""
+
+    name = CHANNEL
+
     def __init__(self, gridline: Gridline) -> None:
         self.gridline = gridline
         self.delivered: list[Delivered] = []
-        self.dispatcher = OutboxDispatcher(CHANNEL, gridline.sessions, self._send, gridline.clock)
 
-    async def _send(
+    async def send(
         self, chat_id: str, text: str, buttons: Keyboard, photo: dict[str, Any] | None
     ) -> str:
         message = Delivered(chat_id, text, buttons, f"m{len(self.delivered) + 1}", photo)
         self.delivered.append(message)
         return message.message_id
 
-    async def send(self, inbound: Inbound) -> tuple[Outcome, list[Delivered]]:
+    async def hand_in(self, inbound: Inbound) -> tuple[Outcome, list[Delivered]]:
         before = len(self.delivered)
         outcome = await self.gridline.conversation.handle(inbound)
-        await self.dispatcher.deliver_pending()
+        await self.deliver_pending()
         return outcome, self.delivered[before:]
 
     async def say(
@@ -57,7 +61,7 @@ class Harness:
     ) -> list[Delivered]:
         if kind is None:
             kind = InboundKind.COMMAND if text.startswith("/") else InboundKind.TEXT
-        _, sent = await self.send(
+        _, sent = await self.hand_in(
             Inbound(
                 channel=CHANNEL,
                 user_id=user,
@@ -73,7 +77,7 @@ class Harness:
     async def press(
         self, user: str, data: str, message_id: str | None = None
     ) -> tuple[Outcome, list[Delivered]]:
-        return await self.send(
+        return await self.hand_in(
             Inbound(
                 channel=CHANNEL,
                 user_id=user,
@@ -83,6 +87,9 @@ class Harness:
                 message_id=message_id,
             )
         )
+
+    async def deliver_pending(self) -> int:
+        return await self.gridline.dispatcher.deliver_pending(self)
 
     def to(self, user: str) -> list[Delivered]:
         return [m for m in self.delivered if m.chat_id == user]

@@ -6,8 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.app import Gridline
-from bot.serve import sweep
+from bot.runtime.container import Gridline
 from core.clock import FixedClock
 from county.models import Appointment, AppointmentStatus, Ticket
 from handlers import texts
@@ -100,10 +99,10 @@ async def test_an_unanswered_offer_reaches_a_worker_after_two_hours(
     await chat.say(RESIDENT, "想约网格员上门帮我爸办高龄津贴")
     assert (await only_ticket(gridline)).status == "awaiting_slot"
     clock.advance(timedelta(hours=1))
-    assert (await sweep(gridline))["released"] == 0
+    assert (await gridline.sweeper.sweep())["released"] == 0
     clock.advance(timedelta(hours=1, minutes=1))
-    assert (await sweep(gridline))["released"] == 1
-    await chat.dispatcher.deliver_pending()
+    assert (await gridline.sweeper.sweep())["released"] == 1
+    await chat.deliver_pending()
     ticket = await only_ticket(gridline)
     assert ticket.status == "assigned" and ticket.assignee is not None
     assert ticket.assignee.name == "王芳"
@@ -144,16 +143,16 @@ async def test_reminders_day_before_and_hour_before_then_today(
     chat = await ready(gridline)
     await book_monday_evening(chat)  # booked Friday 10:00 for Monday 19:00
     clock.advance(timedelta(days=2, hours=10))  # Sunday 20:00: within a day
-    assert (await sweep(gridline))["reminded"] == 1
-    await chat.dispatcher.deliver_pending()
+    assert (await gridline.sweeper.sweep())["reminded"] == 1
+    await chat.deliver_pending()
     assert chat.to(RESIDENT)[-1].text.startswith(
         "⏰ 提醒：您预约的网格服务在 11月30日（周一）19:00"
     )
     assert chat.to(ZHOU)[-1].text.startswith("⏰ 预约提醒：11月30日（周一）19:00")
-    assert (await sweep(gridline))["reminded"] == 0  # not twice
+    assert (await gridline.sweeper.sweep())["reminded"] == 0  # not twice
     clock.advance(timedelta(hours=22, minutes=30))  # Monday 18:30
-    assert (await sweep(gridline))["reminded"] == 1
-    await chat.dispatcher.deliver_pending()
+    assert (await gridline.sweeper.sweep())["reminded"] == 1
+    await chat.deliver_pending()
     assert "一小时后开始" in chat.to(RESIDENT)[-1].text
     today = (await chat.say(ZHOU, "/today"))[-1].text
     assert today.startswith(texts.TODAY_HEADER.format(count=1)) and "19:00" in today

@@ -3,18 +3,18 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import RASA_DEFAULTS, Gridline, build_parser
+from bot.runtime.container import RASA_DEFAULTS, Gridline, build_parser
 from core.clock import FixedClock
 from county.models import (
     EventKind,
-    InboundMessage,
-    LabelledExample,
     Ticket,
     TicketEvent,
     TicketStatus,
 )
 from handlers import texts
-from handlers.messages import Inbound, InboundKind
+from messaging.inbound import Inbound
+from messaging.models import InboundKind, InboundMessage
+from nlu.models import LabelledExample
 from tests.factories import demo_county
 from tests.handlers.harness import Harness
 
@@ -266,7 +266,7 @@ async def test_worker_registration_outcomes(gridline: Gridline) -> None:
 async def test_location_binds_to_nearest_grid(gridline: Gridline) -> None:
     chat = await setup(gridline)
     await chat.say(RESIDENT, "/start")
-    _, sent = await chat.send(
+    _, sent = await chat.hand_in(
         Inbound(
             channel="test",
             user_id=RESIDENT,
@@ -288,7 +288,7 @@ async def test_a_failing_handler_apologises_and_keeps_the_message(
         raise RuntimeError("simulated bug")
 
     monkeypatch.setattr("handlers.resident.handle", broken)
-    outcome, sent = await chat.send(
+    outcome, sent = await chat.hand_in(
         Inbound(
             channel="test",
             user_id=RESIDENT,
@@ -324,7 +324,7 @@ async def test_a_photo_report_reaches_the_worker_before_the_card(gridline: Gridl
     chat = await setup(gridline)
     await chat.register_worker("王芳", WANG)
     await chat.bind_demo_grid(RESIDENT)
-    _, sent = await chat.send(Inbound(channel="test", user_id=RESIDENT, chat_id=RESIDENT,
+    _, sent = await chat.hand_in(Inbound(channel="test", user_id=RESIDENT, chat_id=RESIDENT,
                                       kind=InboundKind.PHOTO, text=HAZARD,
                                       attachment={"file_id": "PHOTO-1"}))  # fmt: skip
     ticket = await only_ticket(gridline)

@@ -8,8 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.app import Gridline, build
-from bot.serve import sweep
+from bot.runtime.container import Gridline, build
 from core.clock import FixedClock
 from county.models import EventKind, Ticket, TicketEvent
 from handlers import texts
@@ -45,10 +44,10 @@ async def test_unacknowledged_hazard_moves_to_the_backup(
     assert (await only_ticket(gridline)).assignee.name == "王芳"  # type: ignore[union-attr]
 
     clock.advance(timedelta(minutes=14))
-    assert (await sweep(gridline))["escalated"] == 0
+    assert (await gridline.sweeper.sweep())["escalated"] == 0
     clock.advance(timedelta(minutes=2))  # past the 15-minute hazard limit
-    assert (await sweep(gridline))["escalated"] == 1
-    await chat.dispatcher.deliver_pending()
+    assert (await gridline.sweeper.sweep())["escalated"] == 1
+    await chat.deliver_pending()
 
     ticket = await only_ticket(gridline)
     assert ticket.assignee is not None and ticket.assignee.name == "李强"
@@ -72,7 +71,7 @@ async def test_claimed_tickets_do_not_escalate(gridline: Gridline, clock: FixedC
     card = chat.to(WANG)[-1]
     await chat.press(WANG, card.button("接单"), card.message_id)
     clock.advance(timedelta(hours=3))
-    assert (await sweep(gridline))["escalated"] == 0
+    assert (await gridline.sweeper.sweep())["escalated"] == 0
     assert (await only_ticket(gridline)).assignee.name == "王芳"  # type: ignore[union-attr]
 
 
@@ -81,13 +80,13 @@ async def test_nobody_above_reminds_the_assignee_and_rearms(
 ) -> None:
     chat = await reported(gridline, ("王芳", WANG))
     clock.advance(timedelta(minutes=16))
-    assert (await sweep(gridline))["escalated"] == 0
-    await chat.dispatcher.deliver_pending()
+    assert (await gridline.sweeper.sweep())["escalated"] == 0
+    await chat.deliver_pending()
     ticket = await only_ticket(gridline)
     assert chat.to(WANG)[-1].text == texts.ACK_REMINDER.format(number=ticket.number)
     assert ticket.ack_due_at == clock.now() + timedelta(minutes=15)
-    await sweep(gridline)  # not due again yet: no second reminder
-    await chat.dispatcher.deliver_pending()
+    await gridline.sweeper.sweep()  # not due again yet: no second reminder
+    await chat.deliver_pending()
     assert [m.text for m in chat.to(WANG)].count(chat.to(WANG)[-1].text) == 1
     assert len(await events(gridline, EventKind.ESCALATION_EXHAUSTED)) == 1
 
@@ -100,7 +99,7 @@ async def test_timers_survive_a_restart(gridline: Gridline, clock: FixedClock) -
         gridline.settings, clock=clock, parser=gridline.parser, kv=gridline.kv, migrate=False
     )  # …and a new one starts
     try:
-        assert (await sweep(restarted))["escalated"] == 1
+        assert (await restarted.sweeper.sweep())["escalated"] == 1
     finally:
         await restarted.engine.dispose()
     assert (await only_ticket(gridline)).assignee.name == "李强"  # type: ignore[union-attr]
@@ -174,11 +173,11 @@ async def test_resolution_target_breach_is_flagged_once(
     ticket = await only_ticket(gridline)
     assert ticket.priority == "yellow"
     clock.advance(timedelta(hours=23))
-    assert (await sweep(gridline))["overdue"] == 0
+    assert (await gridline.sweeper.sweep())["overdue"] == 0
     clock.advance(timedelta(hours=2))  # past the 24-hour target for yellow
-    assert (await sweep(gridline))["overdue"] == 1
-    assert (await sweep(gridline))["overdue"] == 0
-    await chat.dispatcher.deliver_pending()
+    assert (await gridline.sweeper.sweep())["overdue"] == 1
+    assert (await gridline.sweeper.sweep())["overdue"] == 0
+    await chat.deliver_pending()
     assert chat.to(WANG)[-1].text == texts.RESOLUTION_OVERDUE.format(
         number=ticket.number, priority="黄色·较急", hours=24
     )

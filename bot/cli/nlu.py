@@ -25,7 +25,7 @@ def parse_now(raw: str | None) -> datetime | None:
 
 
 async def _parser(settings: Settings) -> IntentParser:
-    from bot.app import build_parser
+    from bot.runtime.container import build_parser
 
     async with migrated_database(settings) as sessions:
         parser, _ = await build_parser(settings, sessions, SystemClock())
@@ -164,20 +164,17 @@ async def cmd_activate(settings: Settings, args: argparse.Namespace) -> int:
 
 async def cmd_inbox(settings: Settings, args: argparse.Namespace) -> int:
     """The training inbox: what residents labelled when the model was unsure."""
-    from sqlalchemy import select
-
-    from county.models import LabelledExample
+    from nlu import inbox
     from nlu.interchange import write_rasa_yaml
-    from nlu.training_data import Example
 
     async with migrated_database(settings) as sessions, sessions() as session:
-        rows = (await session.scalars(select(LabelledExample).order_by(LabelledExample.id))).all()
+        rows = await inbox.labelled(session)
     for row in rows:
         guess = f"{row.predicted_intent} {row.predicted_confidence:.2f}" if (
             row.predicted_intent and row.predicted_confidence is not None) else "-"  # fmt: skip
         print(f"{row.id}\t{row.intent}\t{guess}\t{row.text}")
     if args.export:
-        examples = [Example(text=r.text.strip(), intent=r.intent) for r in rows if r.text.strip()]
+        examples = inbox.as_examples(rows)
         write_rasa_yaml(examples, Path(args.export))
         print(texts.CLI_EXPORTED.format(count=len(examples), target=args.export), file=sys.stderr)
     return 0

@@ -6,40 +6,48 @@ import asyncio
 import contextlib
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TextIO
 
-from bot.app import Gridline
-from bot.delivery import OutboxDispatcher
 from handlers import texts
-from handlers.messages import Button, Inbound, InboundKind, Keyboard, Outcome
+from handlers.conversation import Conversation
+from handlers.messages import Outcome
+from messaging.delivery import OutboxDispatcher
+from messaging.inbound import Inbound
+from messaging.keyboard import Button, Keyboard
+from messaging.models import InboundKind
 
 CHANNEL = "console"
 POLL_SECONDS = 1.0
 
 
 class ConsoleChat:
+    name = CHANNEL
+
     def __init__(
         self,
-        gridline: Gridline,
+        conversation: Conversation,
+        dispatcher: OutboxDispatcher,
         user_id: str,
         display_name: str,
         *,
+        downloads: Path,
         out: TextIO = sys.stdout,
         read_line: Callable[[], str] = sys.stdin.readline,
     ) -> None:
-        self.gridline = gridline
+        self.conversation = conversation
+        self.dispatcher = dispatcher
         self.user_id = user_id
         self.display_name = display_name
+        # Where files the bot sends (an .ics entry, say) are saved: a terminal cannot show them.
+        self.downloads = downloads
         self.out = out
         self.read_line = read_line
-        self.dispatcher = OutboxDispatcher(
-            CHANNEL, gridline.sessions, self._show, gridline.clock, only_chat=user_id
-        )
         self._buttons: list[Button] = []
         self._buttons_message: str | None = None
         self._counter = 0
 
-    async def _show(
+    async def send(
         self, chat_id: str, text: str, buttons: Keyboard, photo: dict[str, Any] | None
     ) -> str:
         self._counter += 1
@@ -86,17 +94,15 @@ class ConsoleChat:
         if outcome.error:
             self._print(outcome.error, [])
         if outcome.document is not None:
-            # A terminal cannot show a file: save it where the data lives and say where.
-            folder = self.gridline.settings.data_dir / "downloads"
-            folder.mkdir(parents=True, exist_ok=True)
-            target = folder / outcome.document.filename
+            self.downloads.mkdir(parents=True, exist_ok=True)
+            target = self.downloads / outcome.document.filename
             target.write_bytes(outcome.document.content)
             self._print(texts.CLI_FILE_SAVED.format(path=target), [])
         self.out.flush()
 
     async def run(self, who: str) -> None:
         self.out.write(texts.CLI_CHAT_INTRO.format(who=who) + "\n")
-        await self.dispatcher.deliver_pending()
+        await self.deliver_pending()
         poller = asyncio.create_task(self._poll())
         loop = asyncio.get_running_loop()
         try:
@@ -108,9 +114,9 @@ class ConsoleChat:
                     break
                 if not line.strip():
                     continue
-                outcome = await self.gridline.conversation.handle(self._inbound(line))
+                outcome = await self.conversation.handle(self._inbound(line))
                 self._apply(outcome)
-                await self.dispatcher.deliver_pending()
+                await self.deliver_pending()
         finally:
             poller.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -121,4 +127,9 @@ class ConsoleChat:
         # Messages from other processes (a worker replying on Telegram) show up here.
         while True:
             await asyncio.sleep(POLL_SECONDS)
-            await self.dispatcher.deliver_pending()
+            await self.deliver_pending()
+
+    async def deliver_pending(self) -> int:
+        # A terminal delivers its own user's messages only: the console channel is shared by
+        # everyone who runs `gridline chat` against the same database.
+        return await self.dispatcher.deliver_pending(self, only_chat=self.user_id)

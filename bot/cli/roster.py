@@ -8,19 +8,15 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from core.clock import LOCAL_TZ, Clock, SystemClock
 from core.config import Settings
 from core.db import migrated_database
-from county.calendar import calendar_gaps, day_kind
+from county.calendar import years_without_holidays
 from county.roster_csv import RosterError, export_roster, import_roster
 from handlers import texts
-
-# The holiday data must reach this far ahead, or the county is told: rosters for January
-# are drawn up in December, while the State Council's notice may not be in the package yet.
-CALENDAR_HORIZON_DAYS = 45
 
 
 def _word(value: object) -> object:
@@ -41,20 +37,7 @@ def render_error(error: RosterError) -> str:
 
 
 def calendar_warning(today: date, dates: Iterable[date] = ()) -> str | None:
-    """A warning naming the years, from today to the horizon or in `dates`, lacking holidays."""
-    horizon = today + timedelta(days=CALENDAR_HORIZON_DAYS)
-    firsts: dict[int, date] = {}
-    for day in (today, horizon, *dates):
-        firsts.setdefault(day.year, day)
-    for year in range(today.year, horizon.year + 1):
-        firsts.setdefault(year, date(year, 1, 1))
-    for day in firsts.values():
-        day_kind(day)  # records the year in calendar_gaps() when it has no data
-    missing = sorted(calendar_gaps() & firsts.keys())
-    if not missing:
-        return None
-    years = texts.ROSTER_LIST_SEPARATOR.join(str(y) for y in missing)
-    return texts.ROSTER_CALENDAR_GAP.format(years=years)
+    return texts.calendar_gap_warning(years_without_holidays(today, dates))
 
 
 async def cmd_export(

@@ -1,17 +1,21 @@
-"""Wiring: settings → database, state store, NLU, conversation core."""
+"""Wiring: settings → database, state store, NLU, conversation core, outbox, sweeper."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.clock import Clock, SystemClock
 from core.config import Settings
-from core.db import engine_from_settings, open_database, session_factory
+from core.db import database_status, engine_from_settings, open_database, session_factory
 from core.kv import KeyValueStore, store_from_url
+from county.calendar import calendar_gaps
 from handlers.conversation import Conversation
+from handlers.sweeper import Sweeper
 from handlers.turn import Services
+from messaging.delivery import OutboxDispatcher
 from nlu.entities import default_extractors
 from nlu.parse import EmbeddedClassifier, IntentClassifier, IntentParser, NluPipeline
 from nlu.registry import load_active_or_train
@@ -31,6 +35,15 @@ class Gridline:
     clock: Clock
     parser: IntentParser
     conversation: Conversation
+    dispatcher: OutboxDispatcher
+    sweeper: Sweeper
+
+    async def health(self) -> dict[str, Any]:
+        return {
+            "database": await database_status(self.sessions),
+            # Years whose public holidays are unknown: shifts there follow weekday rules.
+            "calendar_gaps": sorted(calendar_gaps()),
+        }
 
     async def close(self) -> None:
         await self.kv.close()
@@ -86,5 +99,14 @@ async def build(
     threshold, margin = resolve_thresholds(settings, tuned)
     kv = kv or store_from_url(settings.redis_url)
     services = Services(settings=settings, kv=kv, parser=parser, threshold=threshold, margin=margin)
-    conversation = Conversation(services, sessions, clock)
-    return Gridline(settings, engine, sessions, kv, clock, parser, conversation)
+    return Gridline(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        kv=kv,
+        clock=clock,
+        parser=parser,
+        conversation=Conversation(services, sessions, clock),
+        dispatcher=OutboxDispatcher(sessions, clock),
+        sweeper=Sweeper(sessions, kv, clock),
+    )

@@ -1,4 +1,4 @@
-"""`gridline serve`: the Telegram bot, the HTTP server and the periodic jobs in one loop."""
+"""`gridline serve`: the Telegram channel, the HTTP server and the sweeper in one loop."""
 
 from __future__ import annotations
 
@@ -11,15 +11,12 @@ from collections.abc import Awaitable, Callable
 
 import uvicorn
 
-from bot.app import Gridline
-from bot.roster_cli import calendar_warning
-from bot.telegram_adapter import TelegramChannel
-from bot.web import create_web_app
+from bot.channels.telegram import TelegramChannel
+from bot.runtime.container import Gridline
+from bot.web.app import create_web_app
 from core.clock import LOCAL_TZ
+from county.calendar import years_without_holidays
 from handlers import texts
-from handlers.appointments import release_unanswered_offers, send_reminders
-from handlers.escalation import escalate_overdue, flag_overdue_resolution
-from handlers.ticketing import dispatch_queued
 
 log = logging.getLogger(__name__)
 
@@ -33,20 +30,27 @@ async def every(seconds: float, job: Callable[[], Awaitable[object]], name: str)
         await asyncio.sleep(seconds)
 
 
-async def sweep(gridline: Gridline) -> dict[str, int]:
-    """One pass of the timers: queued tickets to whoever came on duty, overdue ones up."""
-    now = gridline.clock.now()
-    # One pass at a time per process; across PostgreSQL processes the row locks
-    # (SKIP LOCKED) keep passes apart.
-    async with gridline.kv.lock("sweeper", timeout_seconds=120), gridline.sessions() as session:
-        released = await release_unanswered_offers(session, now)
-        handed = await dispatch_queued(session, now)
-        escalated = await escalate_overdue(session, now)
-        overdue = await flag_overdue_resolution(session, now)
-        reminded = await send_reminders(session, now)
-        await session.commit()
-    return {"released": released, "handed": handed, "escalated": escalated, "overdue": overdue,
-            "reminded": reminded}  # fmt: skip
+def telegram_channel(gridline: Gridline) -> TelegramChannel | None:
+    settings = gridline.settings
+    if settings.telegram_bot_token is None:
+        return None
+    return TelegramChannel(
+        gridline.conversation,
+        gridline.dispatcher,
+        token=settings.telegram_bot_token.get_secret_value(),
+        base_url=settings.telegram_api_base_url,
+        poll_timeout=settings.telegram_poll_timeout,
+    )
+
+
+def warn_about_calendar_gaps(gridline: Gridline) -> None:
+    today = gridline.clock.now().astimezone(LOCAL_TZ).date()
+    warning = texts.calendar_gap_warning(years_without_holidays(today))
+    if warning:
+        # Shifts on unknown years fall back to weekday rules; the county must know now,
+        # not when a holiday goes unstaffed.
+        log.warning("holiday calendar incomplete: %s", warning)
+        print(texts.CLI_CALENDAR_WARNING.format(warning=warning), file=sys.stderr, flush=True)
 
 
 async def serve(gridline: Gridline, stop: asyncio.Event | None = None) -> None:
@@ -59,22 +63,17 @@ async def serve(gridline: Gridline, stop: asyncio.Event | None = None) -> None:
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(signum, stop.set)
 
-    telegram = TelegramChannel(gridline) if settings.telegram_bot_token else None
+    telegram = telegram_channel(gridline)
     web = uvicorn.Server(
         uvicorn.Config(
-            create_web_app(gridline, telegram is not None),
+            create_web_app(gridline.parser, gridline.health, telegram is not None),
             host=settings.http_host,
             port=settings.http_port,
             log_level="warning",
             lifespan="off",
         )
     )
-    warning = calendar_warning(gridline.clock.now().astimezone(LOCAL_TZ).date())
-    if warning:
-        # Shifts on unknown years fall back to weekday rules; the county must know now,
-        # not when a holiday goes unstaffed.
-        log.warning("holiday calendar incomplete: %s", warning)
-        print(texts.CLI_CALENDAR_WARNING.format(warning=warning), file=sys.stderr, flush=True)
+    warn_about_calendar_gaps(gridline)
     tasks = [asyncio.create_task(web.serve(), name="http")]
     if telegram is None:
         print(
@@ -84,7 +83,7 @@ async def serve(gridline: Gridline, stop: asyncio.Event | None = None) -> None:
         await telegram.start()
         tasks.append(
             asyncio.create_task(
-                every(settings.outbox_poll_seconds, telegram.dispatcher.deliver_pending, "outbox"),
+                every(settings.outbox_poll_seconds, telegram.deliver_pending, "outbox"),
                 name="outbox",
             )
         )
@@ -98,8 +97,7 @@ async def serve(gridline: Gridline, stop: asyncio.Event | None = None) -> None:
         )
     tasks.append(
         asyncio.create_task(
-            every(settings.sweep_seconds, lambda: sweep(gridline), "sweeper"),
-            name="sweeper",
+            every(settings.sweep_seconds, gridline.sweeper.sweep, "sweeper"), name="sweeper"
         )
     )
     try:

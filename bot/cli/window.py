@@ -6,13 +6,13 @@ import argparse
 import sys
 from datetime import date, time
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.config import Settings
 from core.db import migrated_database
 from county import appointments, directory
 from county.models import Community, ServiceWindow, Worker
+from county.roster import WEEKDAY_NAMES
 from handlers import texts
 
 
@@ -34,7 +34,7 @@ def parse_clock(raw: str) -> time:
 
 
 def describe(window: ServiceWindow, community: Community, names: list[str]) -> str:
-    when = f"周{texts.WEEKDAYS[window.weekday]}" if window.weekday is not None else f"{window.day}"
+    when = WEEKDAY_NAMES[window.weekday] if window.weekday is not None else f"{window.day}"
     slot = texts.MINUTES.format(n=window.slot_minutes)
     hours = f"{window.starts:%H:%M}–{window.ends:%H:%M}"
     return f"{window.id}\t{community.code}\t{when} {hours}\t{slot}\t{'、'.join(names) or '-'}"
@@ -42,10 +42,8 @@ def describe(window: ServiceWindow, community: Community, names: list[str]) -> s
 
 async def cmd_list(settings: Settings, args: argparse.Namespace) -> int:
     async with migrated_database(settings) as sessions, sessions() as session:
-        query = select(Community).order_by(Community.code)
-        if args.community:
-            query = query.where(Community.code == args.community)
-        for community in (await session.scalars(query)).all():
+        found = await directory.communities(session)
+        for community in (c for c in found if c.code == args.community or not args.community):
             for window in await appointments.windows_of(session, community.id):
                 workers = await appointments.serving_workers(session, window.id)
                 print(describe(window, community, [w.name for w in workers]))
@@ -78,7 +76,7 @@ async def cmd_add(settings: Settings, args: argparse.Namespace) -> int:
         print(texts.WINDOW_BAD_TIMES.format(slot=args.slot), file=sys.stderr)
         return 2
     async with migrated_database(settings) as sessions, sessions() as session:
-        community = await session.scalar(select(Community).where(Community.code == args.community))
+        community = await directory.community_by_code(session, args.community)
         if community is None:
             print(texts.WINDOW_COMMUNITY_UNKNOWN.format(code=args.community), file=sys.stderr)
             return 2
@@ -103,16 +101,12 @@ async def cmd_add(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def cmd_remove(settings: Settings, args: argparse.Namespace) -> int:
-    async with migrated_database(settings) as sessions:
-        async with sessions() as session:
-            window = await session.get(ServiceWindow, args.id)
-            if window is None:
-                print(texts.WINDOW_UNKNOWN.format(id=args.id), file=sys.stderr)
-                return 2
-            # Kept, not deleted: booked appointments still point at it.
-            window.active = False
-            await session.commit()
-        print(texts.WINDOW_REMOVED.format(id=args.id))
+    async with migrated_database(settings) as sessions, sessions() as session:
+        if not await appointments.close_window(session, args.id):
+            print(texts.WINDOW_UNKNOWN.format(id=args.id), file=sys.stderr)
+            return 2
+        await session.commit()
+    print(texts.WINDOW_REMOVED.format(id=args.id))
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Telegram ⇄ conversation core: turn updates into `Inbound`, deliver the outbox."""
+"""Telegram ⇄ conversation core: turn updates into `Inbound`, send outbox messages."""
 
 from __future__ import annotations
 
@@ -16,10 +16,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot.app import Gridline
-from bot.delivery import DeliveryError, OutboxDispatcher
 from handlers import texts
-from handlers.messages import Inbound, InboundKind, Keyboard, Outcome
+from handlers.conversation import Conversation
+from handlers.messages import Outcome
+from messaging.delivery import DeliveryError, OutboxDispatcher
+from messaging.inbound import Inbound
+from messaging.keyboard import Keyboard
+from messaging.models import InboundKind
 
 log = logging.getLogger(__name__)
 
@@ -95,24 +98,28 @@ def inbound_from_message(update: Update, message: Message) -> Inbound:
 
 
 class TelegramChannel:
-    def __init__(self, gridline: Gridline) -> None:
-        self.gridline = gridline
-        settings = gridline.settings
-        assert settings.telegram_bot_token is not None
-        self.application: Application = (
-            ApplicationBuilder()
-            .token(settings.telegram_bot_token.get_secret_value())
-            .base_url(settings.telegram_api_base_url)
-            .build()
-        )
-        self.dispatcher = OutboxDispatcher(CHANNEL, gridline.sessions, self._send, gridline.clock)
+    name = CHANNEL
+
+    def __init__(
+        self,
+        conversation: Conversation,
+        dispatcher: OutboxDispatcher,
+        *,
+        token: str,
+        base_url: str,
+        poll_timeout: int,
+    ) -> None:
+        self.conversation = conversation
+        self.dispatcher = dispatcher
+        self.poll_timeout = poll_timeout
+        self.application: Application = ApplicationBuilder().token(token).base_url(base_url).build()
         self.application.add_handler(
             MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE, self.on_message)
         )
         self.application.add_handler(CallbackQueryHandler(self.on_button))
         self.application.add_error_handler(self.on_error)
 
-    async def _send(
+    async def send(
         self, chat_id: str, text: str, buttons: Keyboard, photo: dict[str, Any] | None
     ) -> str:
         bot = self.application.bot
@@ -140,7 +147,7 @@ class TelegramChannel:
         message = update.effective_message
         if message is None or update.effective_user is None:
             return
-        outcome = await self.gridline.conversation.handle(inbound_from_message(update, message))
+        outcome = await self.conversation.handle(inbound_from_message(update, message))
         await self._apply(update, outcome)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -157,7 +164,7 @@ class TelegramChannel:
             display_name=display_name(update),
             message_id=str(query.message.message_id) if query.message else None,
         )
-        outcome = await self.gridline.conversation.handle(inbound)
+        outcome = await self.conversation.handle(inbound)
         await self._apply(update, outcome)
 
     async def _apply(self, update: Update, outcome: Outcome) -> None:
@@ -183,7 +190,10 @@ class TelegramChannel:
         except TelegramError as exc:
             if "not modified" not in str(exc).lower():
                 log.warning("could not answer or edit on Telegram: %s", exc)
-        await self.dispatcher.deliver_pending()
+        await self.deliver_pending()
+
+    async def deliver_pending(self) -> int:
+        return await self.dispatcher.deliver_pending(self)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("telegram handler failed", exc_info=context.error)
@@ -195,7 +205,7 @@ class TelegramChannel:
         assert self.application.updater is not None
         await self.application.updater.start_polling(
             poll_interval=0.0,
-            timeout=self.gridline.settings.telegram_poll_timeout,
+            timeout=self.poll_timeout,
             allowed_updates=["message", "callback_query"],
         )
 

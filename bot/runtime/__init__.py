@@ -1,0 +1,1 @@
+"""The composition root: settings in, a wired Gridline out, and `gridline serve`'s loop."""

@@ -1,0 +1,94 @@
+"""Every button the bot sends, and the one codec for their data.
+
+Data is `prefix:field:field…` (Telegram hands back at most 64 bytes). A format never
+changes once its buttons are out in residents' chats: a card sent last month must still
+work after an upgrade. Decoding rejects anything malformed — a stale client, a forged
+press — so a handler only ever sees well-typed fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from nlu import intents
+
+Value = int | str
+
+
+@dataclass(frozen=True)
+class Number:
+    """A non-negative whole number (an id, an epoch, a page), optionally bounded."""
+
+    low: int = 0
+    high: int | None = None
+
+    def parse(self, raw: str) -> int | None:
+        if not raw.isascii() or not raw.isdigit():
+            return None
+        value = int(raw)
+        if value < self.low or (self.high is not None and value > self.high):
+            return None
+        return value
+
+
+@dataclass(frozen=True)
+class OneOf:
+    choices: tuple[str, ...]
+
+    def parse(self, raw: str) -> str | None:
+        return raw if raw in self.choices else None
+
+
+Field = Number | OneOf
+ID = Number()
+
+
+@dataclass(frozen=True)
+class Action:
+    prefix: str
+    fields: tuple[Field, ...] = ()
+
+    def data(self, *values: Value) -> str:
+        if len(values) != len(self.fields):
+            raise ValueError(f"{self.prefix} takes {len(self.fields)} fields, got {values}")
+        return ":".join([self.prefix, *(str(v) for v in values)])
+
+    def parse(self, raw_fields: list[str]) -> tuple[Value, ...] | None:
+        if len(raw_fields) != len(self.fields):
+            return None
+        values = tuple(f.parse(raw) for f, raw in zip(self.fields, raw_fields, strict=True))
+        return None if any(v is None for v in values) else values  # type: ignore[return-value]
+
+
+def decode(data: str, actions: Iterable[Action]) -> tuple[Action, tuple[Value, ...]] | None:
+    """The action among `actions` that `data` is, with its fields; None if it is none."""
+    parts = data.split(":")
+    for action in actions:
+        width = action.prefix.count(":") + 1
+        if ":".join(parts[:width]) == action.prefix:
+            values = action.parse(parts[width:])
+            if values is not None:
+                return action, values
+    return None
+
+
+# Residents: choosing a grid.
+BIND_PAGE = Action("bind:p", (ID,))  # page of the community list
+BIND_COMMUNITY = Action("bind:c", (ID,))
+BIND_GRID = Action("bind:g", (ID,))
+# Residents: the category of an unclear request (inbound message id, intent or "none").
+NO_CATEGORY = "none"
+CATEGORY = Action("cat", (ID, OneOf((*intents.TICKET_INTENTS, NO_CATEGORY))))
+CANCEL_TICKET = Action("cancel", (ID,))
+RATE = Action("rate", (ID, Number(1, 3)))  # ticket, 1–3 (不满意/基本满意/满意)
+# Residents: appointments. Slots are (window id, start as a Unix epoch).
+BOOK_SLOT = Action("ap:tk", (ID, ID, ID))  # ticket, window, start
+NO_SLOT = Action("ap:none", (ID,))  # ticket: route it without a slot
+RESCHEDULE = Action("ap:re", (ID,))  # appointment: offer other slots
+MOVE_SLOT = Action("ap:mv", (ID, ID, ID))  # appointment, window, start
+CANCEL_APPOINTMENT = Action("ap:cancel", (ID,))
+CALENDAR_FILE = Action("ap:ics", (ID,))
+# Workers: the ticket card.
+CLAIM = Action("tk:claim", (ID,))
+RESOLVE = Action("tk:done", (ID,))
