@@ -25,6 +25,7 @@ from county.seed import seed_demo
 from messaging.inbound import Inbound
 from messaging.models import InboundKind
 from nlu import model as intent_model
+from nlu import training
 from nlu.parse import EmbeddedParser
 from nlu.training_data import TEST_DIR, TRAIN_DIR, load_dir
 
@@ -41,7 +42,7 @@ def percentile(values: list[float], share: float) -> float:
 def nlu_figures(model_dir: Path) -> dict[str, Any]:
     train, test = load_dir(TRAIN_DIR), load_dir(TEST_DIR)
     started = time.perf_counter()
-    model, _ = intent_model.train(train, model_dir, datetime.now(UTC), test)
+    model, _ = training.train(train, model_dir, datetime.now(UTC), test)
     thresholds = model.metadata.get("thresholds")
     training_s = time.perf_counter() - started
     parser = EmbeddedParser(model)

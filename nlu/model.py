@@ -1,26 +1,24 @@
-"""The intent classifier: trained with scikit-learn, served with plain numpy.
+"""The intent classifier: trained with scikit-learn (`nlu.training`), served with plain numpy.
 
 Serving does not import scikit-learn: its per-call validation costs ~1 ms and its import
 ~0.7 s of cold start. The fitted TF-IDF + logistic regression is exported to arrays and
 applied here directly (same arithmetic; `tests/nlu/test_model.py` checks they agree).
+This module holds serving only, so that importing it never pulls in the training code.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from nlu.features import analyse
-from nlu.training_data import Example, data_hash
 
 PIPELINE_NAME = "jieba-words+char-1-3grams/tfidf/logreg"
 ARRAYS_FILE = "model.npz"
@@ -91,78 +89,3 @@ def load(path: Path) -> IntentModel:
         intercept=arrays["intercept"],
         metadata=metadata,
     )
-
-
-def fit_sklearn(examples: Sequence[Example], c: float = 20.0) -> Any:
-    """The fitted scikit-learn pipeline (imported here: serving never needs it)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import Pipeline
-
-    pipeline = Pipeline(
-        [
-            ("tfidf", TfidfVectorizer(analyzer=analyse, sublinear_tf=True, dtype=np.float64)),
-            ("clf", LogisticRegression(C=c, max_iter=3000, class_weight="balanced")),
-        ]
-    )
-    pipeline.fit([e.text for e in examples], [e.intent for e in examples])
-    return pipeline
-
-
-def from_sklearn(pipeline: Any, version: str, metadata: dict[str, Any]) -> IntentModel:
-    vectorizer = pipeline.named_steps["tfidf"]
-    classifier = pipeline.named_steps["clf"]
-    return IntentModel(
-        version=version,
-        classes=[str(c) for c in classifier.classes_],
-        vocabulary={str(f): int(i) for f, i in vectorizer.vocabulary_.items()},
-        idf=vectorizer.idf_.astype(np.float64),
-        weights=np.ascontiguousarray(classifier.coef_.T, dtype=np.float64),
-        intercept=classifier.intercept_.astype(np.float64),
-        metadata=metadata,
-    )
-
-
-def evaluate(model: IntentModel, examples: Sequence[Example]) -> dict[str, float]:
-    from sklearn.metrics import accuracy_score, f1_score
-
-    if not examples:
-        return {}
-    predicted = model.predict([e.text for e in examples])
-    truth = [e.intent for e in examples]
-    return {
-        "accuracy": round(float(accuracy_score(truth, predicted)), 4),
-        "macro_f1": round(float(f1_score(truth, predicted, average="macro")), 4),
-        "test_examples": len(examples),
-    }
-
-
-def train(
-    train_examples: Sequence[Example],
-    out_root: Path,
-    moment: datetime,
-    test_examples: Sequence[Example] = (),
-    *,
-    tune_thresholds: bool = True,
-) -> tuple[IntentModel, Path]:
-    started = time.perf_counter()
-    pipeline = fit_sklearn(train_examples)
-    thresholds: dict[str, float] | None = None
-    if tune_thresholds:
-        from nlu.tuning import tune
-
-        thresholds = tune(train_examples).as_dict()
-    version = f"{moment:%Y%m%d-%H%M%S}-{data_hash(train_examples)[:8]}"
-    metadata: dict[str, Any] = {
-        "pipeline": PIPELINE_NAME,
-        "data_hash": data_hash(train_examples),
-        "train_examples": len(train_examples),
-        "trained_at": moment.isoformat(),
-        "training_seconds": round(time.perf_counter() - started, 2),
-        "thresholds": thresholds,
-    }
-    model = from_sklearn(pipeline, version, metadata)
-    metadata["metrics"] = evaluate(model, test_examples)
-    target = out_root / version
-    model.save(target)
-    return model, target

@@ -8,60 +8,33 @@ which run the same whatever the classifier.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
 
 from core.clock import LOCAL_TZ, Clock
+from nlu.entities import default_extractors
 from nlu.model import IntentModel
+from nlu.result import (
+    RANKING_SIZE,
+    EntityExtractor,
+    IntentClassifier,
+    IntentParser,
+    NluUnavailable,
+    ParseResult,
+)
 
-RANKING_SIZE = 10
-
-
-@dataclass(frozen=True)
-class ParseResult:
-    text: str
-    intent: str
-    confidence: float
-    ranking: list[tuple[str, float]]
-    entities: list[dict[str, Any]] = field(default_factory=list)
-
-    def as_rasa(self) -> dict[str, Any]:
-        return {
-            "text": self.text,
-            "intent": {"name": self.intent, "confidence": self.confidence},
-            "intent_ranking": [
-                {"name": name, "confidence": confidence}
-                for name, confidence in self.ranking[:RANKING_SIZE]
-            ],
-            "entities": self.entities,
-        }
-
-    def entity(self, name: str) -> dict[str, Any] | None:
-        return next((e for e in self.entities if e["entity"] == name), None)
-
-
-class NluUnavailable(RuntimeError):
-    """The classifier could not answer (e.g. the Rasa server is down)."""
-
-
-class IntentClassifier(Protocol):
-    async def rank(self, text: str) -> list[tuple[str, float]]:
-        """All intents with probabilities, most likely first."""
-        ...
-
-
-class EntityExtractor(Protocol):
-    def extract(self, text: str, now: datetime) -> list[dict[str, Any]]:
-        """Rasa-shaped entities: entity, start, end, value, extractor (+ additional_info).
-
-        `start`/`end` index the text as given (not a normalised copy).
-        """
-        ...
-
-
-class IntentParser(Protocol):
-    async def parse(self, text: str, now: datetime | None = None) -> ParseResult: ...
+# parse.py is the package's public entry point: callers import the shared types from here,
+# although they live in nlu.result (so that nlu.entities can use them without a cycle).
+__all__ = [
+    "RANKING_SIZE",
+    "EmbeddedClassifier",
+    "EmbeddedParser",
+    "EntityExtractor",
+    "IntentClassifier",
+    "IntentParser",
+    "NluPipeline",
+    "NluUnavailable",
+    "ParseResult",
+]
 
 
 class EmbeddedClassifier:
@@ -101,6 +74,4 @@ class EmbeddedParser(NluPipeline):
     """Shorthand: the embedded classifier with the default extractors."""
 
     def __init__(self, model: IntentModel, clock: Clock | None = None) -> None:
-        from nlu.entities import default_extractors
-
         super().__init__(EmbeddedClassifier(model), default_extractors(), clock)

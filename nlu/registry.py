@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from nlu import model as intent_model
+from nlu import training
 from nlu.model import IntentModel
 from nlu.models import NluModelVersion
 from nlu.training_data import TEST_DIR, TRAIN_DIR, load_dir
@@ -53,7 +54,7 @@ async def activate(session: AsyncSession, version: str) -> NluModelVersion | Non
 
 
 def train_from_repo_data(model_root: Path, moment: datetime) -> tuple[IntentModel, Path]:
-    return intent_model.train(load_dir(TRAIN_DIR), model_root, moment, load_dir(TEST_DIR))
+    return training.train(load_dir(TRAIN_DIR), model_root, moment, load_dir(TEST_DIR))
 
 
 async def load_active_or_train(

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from nlu.model import fit_sklearn
+from nlu.fitting import fit_sklearn
 from nlu.training_data import Example
 
 WRONG_COST = 4.0

@@ -21,6 +21,7 @@ from core.db import create_engine
 from core.kv import KeyValueStore, MemoryStore, RedisStore
 from core.migrate import upgrade_to_head
 from nlu import model as intent_model
+from nlu import training
 from nlu.parse import EmbeddedParser
 from nlu.training_data import TEST_DIR, TRAIN_DIR, load_dir
 
@@ -58,7 +59,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="session")
 def trained_model(tmp_path_factory: pytest.TempPathFactory) -> intent_model.IntentModel:
     # Thresholds come from settings in tests; tuning them is nlu/tuning.py's own test.
-    model, _ = intent_model.train(
+    model, _ = training.train(
         load_dir(TRAIN_DIR),
         tmp_path_factory.mktemp("models"),
         FRIDAY_10AM,

@@ -6,7 +6,7 @@ from nlu.entities.address import AddressExtractor
 from nlu.entities.person import PersonExtractor
 from nlu.entities.phone import PhoneExtractor
 from nlu.entities.time import TimeExtractor
-from nlu.parse import EntityExtractor
+from nlu.result import EntityExtractor
 
 
 def default_extractors() -> list[EntityExtractor]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 _FULL_WIDTH = {chr(0xFF01 + i): chr(0x21 + i) for i in range(94)} | {"\u3000": " "}
-CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-                  "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
+# The one table of Chinese digit values for every extractor (time.py reads its numbers with
+# it too). 俩 is colloquial for two ("俩小时后"), so it reads like 两.
+CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4,
+                  "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
 
 
 def half_width(text: str) -> str:

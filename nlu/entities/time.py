@@ -44,6 +44,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from core.clock import LOCAL_TZ as TZ
+from nlu.entities.common import CHINESE_DIGITS
 
 # --------------------------------------------------------------------------------------
 # Length-preserving normalisation: every character maps to exactly one character, so an
@@ -101,22 +102,7 @@ def _normalise(text: str) -> str:
 # --------------------------------------------------------------------------------------
 # Numbers
 
-_CN_DIGIT = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "俩": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_NUM_CHARS = frozenset(_CN_DIGIT) | {"十"}
+_CN_NUM_CHARS = frozenset(CHINESE_DIGITS) | {"十"}
 _ASCII_DIGITS = frozenset("0123456789")
 _NUMERALS = _CN_NUM_CHARS | _ASCII_DIGITS
 
@@ -143,15 +129,17 @@ def _cn_value(run: str) -> tuple[int, bool] | None:
             return None
         if left in ("两", "俩") or right in ("两", "俩"):
             return None
-        return (_CN_DIGIT[left] if left else 1) * 10 + (_CN_DIGIT[right] if right else 0), False
+        tens = CHINESE_DIGITS[left] if left else 1
+        ones = CHINESE_DIGITS[right] if right else 0
+        return tens * 10 + ones, False
     if len(run) == 1:
-        return _CN_DIGIT[run], False
+        return CHINESE_DIGITS[run], False
     if len(run) == 2 and run[0] in ("零", "〇"):
-        return _CN_DIGIT[run[1]], False
-    if len(run) == 2 and _CN_DIGIT[run[1]] == _CN_DIGIT[run[0]] + 1 and run[0] != "零":
-        return _CN_DIGIT[run[0]], True
+        return CHINESE_DIGITS[run[1]], False
+    if len(run) == 2 and CHINESE_DIGITS[run[1]] == CHINESE_DIGITS[run[0]] + 1 and run[0] != "零":
+        return CHINESE_DIGITS[run[0]], True
     if len(run) == 4 and "两" not in run and "俩" not in run:
-        return int("".join(str(_CN_DIGIT[c]) for c in run)), False
+        return int("".join(str(CHINESE_DIGITS[c]) for c in run)), False
     return None
 
 

@@ -2,8 +2,10 @@ from pathlib import Path
 
 import numpy as np
 
-from nlu.model import IntentModel, evaluate, fit_sklearn, from_sklearn, load
+from nlu.fitting import fit_sklearn
+from nlu.model import IntentModel, load
 from nlu.parse import EmbeddedParser
+from nlu.training import evaluate, from_sklearn
 from nlu.training_data import TEST_DIR, TRAIN_DIR, load_dir
 
 
