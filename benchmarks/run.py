@@ -24,8 +24,7 @@ from core.config import Settings
 from county.seed import seed_demo
 from messaging.inbound import Inbound
 from messaging.models import InboundKind
-from nlu import model as intent_model
-from nlu import training
+from nlu import intent_model, training
 from nlu.parse import EmbeddedParser
 from nlu.training_data import TEST_DIR, TRAIN_DIR, load_dir
 
@@ -79,7 +78,7 @@ def cold_start_seconds(model_dir: Path) -> dict[str, float]:
     """New process → model loaded → first full parse (intent + entities); and the CLI."""
     version = sorted(p for p in model_dir.iterdir() if p.is_dir())[-1]
     code = (
-        "import asyncio;from pathlib import Path;from nlu.model import load;"
+        "import asyncio;from pathlib import Path;from nlu.intent_model import load;"
         "from nlu.parse import EmbeddedParser;"
         f"p=EmbeddedParser(load(Path({str(version)!r})));"
         "asyncio.run(p.parse('我白天上班，明晚七点能来我家办一下吗'));"

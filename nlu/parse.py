@@ -12,7 +12,7 @@ from datetime import datetime
 
 from core.clock import LOCAL_TZ, Clock
 from nlu.entities import default_extractors
-from nlu.model import IntentModel
+from nlu.intent_model import IntentModel
 from nlu.result import (
     RANKING_SIZE,
     EntityExtractor,

@@ -8,9 +8,8 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nlu import model as intent_model
-from nlu import training
-from nlu.model import IntentModel
+from nlu import intent_model, training
+from nlu.intent_model import IntentModel
 from nlu.models import NluModelVersion
 from nlu.training_data import TEST_DIR, TRAIN_DIR, load_dir
 

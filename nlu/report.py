@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from nlu.model import IntentModel
+from nlu.intent_model import IntentModel
 from nlu.training_data import Example
 
 

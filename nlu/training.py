@@ -1,6 +1,6 @@
 """Training an intent model: fit, tune thresholds, export to arrays, evaluate, save.
 
-The serving side (`nlu.model`) never imports this module; scikit-learn is imported only
+The serving side (`nlu.intent_model`) never imports this module; scikit-learn is imported only
 inside the functions that need it, so importing this module (as `nlu.registry` does) does
 not cost the scikit-learn import until a model is actually trained or evaluated.
 """
@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from nlu.fitting import fit_sklearn
-from nlu.model import PIPELINE_NAME, IntentModel
+from nlu.intent_model import PIPELINE_NAME, IntentModel
 from nlu.training_data import Example, data_hash
 from nlu.tuning import tune
 

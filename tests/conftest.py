@@ -20,8 +20,7 @@ from core.config import Settings
 from core.db import create_engine
 from core.kv import KeyValueStore, MemoryStore, RedisStore
 from core.migrate import upgrade_to_head
-from nlu import model as intent_model
-from nlu import training
+from nlu import intent_model, training
 from nlu.parse import EmbeddedParser
 from nlu.training_data import TEST_DIR, TRAIN_DIR, load_dir
 

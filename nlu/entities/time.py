@@ -44,6 +44,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from core.clock import LOCAL_TZ as TZ
+from core.clock import WEEKDAY_CHARS
 from nlu.entities.common import CHINESE_DIGITS
 
 # --------------------------------------------------------------------------------------
@@ -243,7 +244,7 @@ _WEEKDAY_PREFIXES = sorted(
     }.items(),
     key=lambda item: -len(item[0]),
 )
-_WEEKDAY_NAMES = {c: n for n, c in enumerate("一二三四五六")} | {"日": 6, "天": 6}
+_WEEKDAY_NAMES = {c: n for n, c in enumerate(WEEKDAY_CHARS)} | {"天": 6}
 _WEEKDAY_NAMES |= {str(n + 1): n for n in range(7)}
 # "楼下周六" is 楼下 + 周六, "马上周六" is 马上 + 周六.
 _PREFIX_BLOCKERS = {"上": "马早晚晨楼路身手墙街线网", "下": "楼一底乡以放坐留剩地"}

@@ -14,7 +14,7 @@ import yaml
 from bot.cli.main import main
 from core.config import Settings, get_settings
 from core.db import open_database
-from nlu.model import IntentModel
+from nlu.intent_model import IntentModel
 from nlu.models import LabelledExample
 from nlu.registry import record_and_activate
 from nlu.training_data import TRAIN_DIR, load_dir, load_file

@@ -3,7 +3,7 @@ from pathlib import Path
 import numpy as np
 
 from nlu.fitting import fit_sklearn
-from nlu.model import IntentModel, load
+from nlu.intent_model import IntentModel, load
 from nlu.parse import EmbeddedParser
 from nlu.training import evaluate, from_sklearn
 from nlu.training_data import TEST_DIR, TRAIN_DIR, load_dir
