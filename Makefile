@@ -20,12 +20,14 @@ run: install
 	$(BIN)/gridline seed-demo
 	$(BIN)/gridline serve
 
-test: install
+# Lint (ruff, and the layers held by import-linter) first, then the suite on both backends.
+test: lint
 	scripts/test.sh
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo
 
 # NLU and conversation figures, the NLU pipeline comparison, and the county-scale
 # routing/sweeper/booking figures (SQLite; pass DATABASE_URL=... to bench-county for PostgreSQL).

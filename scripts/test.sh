@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The whole test run: lint, the suite on the embedded default (SQLite, in-process
-# state), then the suite again on PostgreSQL + Redis in a throw-away database.
+# The suite, twice (`make test` runs `make lint` first): on the embedded default
+# (SQLite, in-process state), then on PostgreSQL + Redis in a throw-away database.
 # GRIDLINE_REQUIRE_SERVICES=1 (set by CI) makes a missing PostgreSQL/Redis an error;
 # otherwise that second pass is skipped with a warning.
 set -euo pipefail
@@ -8,10 +8,6 @@ cd "$(dirname "$0")/.."
 bin=.venv/bin
 pg_server=${GRIDLINE_TEST_POSTGRES_SERVER:-postgresql://postgres@127.0.0.1:5432}
 redis_url=${GRIDLINE_TEST_REDIS_SERVER:-redis://127.0.0.1:6379/15}
-
-echo "== ruff"
-"$bin/ruff" check .
-"$bin/ruff" format --check .
 
 echo "== tests on SQLite + in-process state"
 "$bin/pytest" "$@"
