@@ -217,12 +217,17 @@ async def _own_appointment(
     return appointment
 
 
-async def on_reschedule_button(turn: Turn, resident: Resident, appointment_id: int) -> None:
+async def _own_booked(turn: Turn, resident: Resident, appointment_id: int) -> Appointment | None:
     appointment = await _own_appointment(turn, resident, appointment_id)
-    if appointment is None:
-        return
-    if appointment.status != AppointmentStatus.BOOKED:
+    if appointment is not None and appointment.status != AppointmentStatus.BOOKED:
         turn.answer(texts.APPOINTMENT_NOT_ACTIVE)
+        return None
+    return appointment
+
+
+async def on_reschedule_button(turn: Turn, resident: Resident, appointment_id: int) -> None:
+    appointment = await _own_booked(turn, resident, appointment_id)
+    if appointment is None:
         return
     slots = [s for s in await booking.nearest_free_slots(
         turn.session, appointment.community_id, appointment.starts_at, turn.now, OFFERED + 1)
@@ -238,11 +243,8 @@ async def on_reschedule_button(turn: Turn, resident: Resident, appointment_id: i
 async def on_move_button(
     turn: Turn, resident: Resident, appointment_id: int, window_id: int, epoch: int
 ) -> None:
-    appointment = await _own_appointment(turn, resident, appointment_id)
+    appointment = await _own_booked(turn, resident, appointment_id)
     if appointment is None:
-        return
-    if appointment.status != AppointmentStatus.BOOKED:
-        turn.answer(texts.APPOINTMENT_NOT_ACTIVE)
         return
     old_worker_id, old_start = appointment.worker_id, appointment.starts_at
     moved = await booking.reschedule(turn.session, appointment, _moment(epoch), window_id,

@@ -6,7 +6,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from handlers.buttons import Action, Value, decode
+from handlers import texts
+from handlers.buttons import Action, decode
 from handlers.turn import Turn
 
 Party = TypeVar("Party")
@@ -21,15 +22,24 @@ class Table(Generic[Party]):
     commands: Mapping[str, CommandHandler[Party]]
     buttons: Mapping[Action, ButtonHandler]
 
-    def command(self, name: str) -> CommandHandler[Party] | None:
-        return self.commands.get(name)
+    async def run_command(self, turn: Turn, party: Party) -> bool:
+        """Run the turn's command; False when this role has no such command."""
+        name, argument = turn.inbound.command
+        handler = self.commands.get(name)
+        if handler is None:
+            return False
+        await handler(turn, party, argument)
+        return True
 
-    def button(self, data: str) -> tuple[ButtonHandler, tuple[Value, ...]] | None:
-        found = decode(data, self.buttons)
+    async def press(self, turn: Turn, party: Party) -> None:
+        """Run the pressed button's handler with its decoded fields. A button this role
+        has no handler for, or whose data is malformed, is answered as expired."""
+        found = decode(turn.inbound.button_data or "", self.buttons)
         if found is None:
-            return None
+            turn.answer(texts.CHOICE_EXPIRED)
+            return
         action, values = found
-        return self.buttons[action], values
+        await self.buttons[action](turn, party, *values)
 
 
 def ignore_argument(handler: Callable[[Turn, Any], Awaitable[None]]) -> CommandHandler[Any]:

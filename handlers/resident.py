@@ -20,7 +20,7 @@ from county.models import (
 )
 from handlers import appointments, buttons, dialogue, texts
 from handlers.dispatch import Table, ignore_argument
-from handlers.ticketing import open_and_route, role_name
+from handlers.ticketing import open_request, role_name, route_and_announce
 from handlers.turn import Turn
 from messaging.inbound import photo_of
 from messaging.keyboard import Button, Keyboard
@@ -203,7 +203,8 @@ async def file_request(
         turn, resident, grid, message, confidence, entities
     ):
         return  # routed once the resident picks a slot, or none, or after a while
-    ticket = await open_and_route(turn, resident, grid, category, message, confidence, entities)
+    ticket = await open_request(turn, resident, grid, category, message, confidence, entities)
+    await route_and_announce(turn.session, ticket, resident, turn.now)
     if ticket.status == TicketStatus.QUEUED and not ticket.emergency:
         await appointments.offer_for_queued_ticket(turn, resident, ticket)
 
@@ -503,19 +504,11 @@ UNSUPPORTED = {
 async def handle(turn: Turn, resident: Resident) -> None:
     inbound = turn.inbound
     if inbound.kind == InboundKind.COMMAND:
-        command, argument = inbound.command
-        handler = TABLE.command(command)
-        if handler is None:
+        if not await TABLE.run_command(turn, resident):
+            command = inbound.command[0]
             turn.outbox.to_resident(resident, texts.UNKNOWN_COMMAND.format(command=command))
-            return
-        await handler(turn, resident, argument)
     elif inbound.kind == InboundKind.BUTTON:
-        pressed = TABLE.button(inbound.button_data or "")
-        if pressed is None:
-            turn.answer(texts.CHOICE_EXPIRED)
-            return
-        on_button, values = pressed
-        await on_button(turn, resident, *values)
+        await TABLE.press(turn, resident)
     elif inbound.kind == InboundKind.LOCATION:
         await on_location(turn, resident)
     elif inbound.kind == InboundKind.PHOTO and not (inbound.text or "").strip():

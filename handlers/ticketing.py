@@ -184,20 +184,6 @@ async def route_and_announce(
     return decision
 
 
-async def open_and_route(
-    turn: Turn,
-    resident: Resident,
-    grid: Grid,
-    category: Category,
-    message: InboundMessage,
-    confidence: float | None,
-    entities: list[dict[str, Any]],
-) -> Ticket:
-    ticket = await open_request(turn, resident, grid, category, message, confidence, entities)
-    await route_and_announce(turn.session, ticket, resident, turn.now)
-    return ticket
-
-
 async def alert_community(
     session: AsyncSession,
     ticket: Ticket,

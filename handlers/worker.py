@@ -8,6 +8,7 @@ from county.models import (
     EventKind,
     Grid,
     Party,
+    Resident,
     Ticket,
     TicketStatus,
     Worker,
@@ -83,12 +84,19 @@ def refusal(outcome: ClaimOutcome, ticket: Ticket) -> str:
     return texts.TICKET_CLOSED.format(status=texts.STATUS_NAMES[ticket.status])
 
 
-async def on_claim_button(turn: Turn, worker: Worker, ticket_id: int) -> None:
+async def pressed_card(turn: Turn, ticket_id: int) -> tuple[Ticket, Resident] | None:
+    """The ticket of a pressed card and its resident; None (and the presser told) if gone."""
     ticket = await turn.session.get(Ticket, ticket_id)
     if ticket is None:
         turn.answer(texts.CHOICE_EXPIRED)
+        return None
+    return ticket, await resident_of(turn.session, ticket)
+
+
+async def on_claim_button(turn: Turn, worker: Worker, ticket_id: int) -> None:
+    if (card := await pressed_card(turn, ticket_id)) is None:
         return
-    resident = await resident_of(turn.session, ticket)
+    ticket, resident = card
     outcome = await claim(turn, worker, ticket)
     if outcome == ClaimOutcome.CLAIMED:
         turn.answer(texts.CLAIMED_TOAST)
@@ -102,11 +110,9 @@ async def on_claim_button(turn: Turn, worker: Worker, ticket_id: int) -> None:
 
 
 async def on_resolve_button(turn: Turn, worker: Worker, ticket_id: int) -> None:
-    ticket = await turn.session.get(Ticket, ticket_id)
-    if ticket is None:
-        turn.answer(texts.CHOICE_EXPIRED)
+    if (card := await pressed_card(turn, ticket_id)) is None:
         return
-    resident = await resident_of(turn.session, ticket)
+    ticket, resident = card
     await resolve(turn, worker, ticket)
     if ticket.status == TicketStatus.RESOLVED:
         turn.edit(card_text(ticket, resident) + texts.CARD_RESOLVED_SUFFIX)
@@ -316,19 +322,11 @@ TABLE: Table[Worker] = Table(
 async def handle(turn: Turn, worker: Worker) -> None:
     inbound = turn.inbound
     if inbound.kind == InboundKind.COMMAND:
-        command, argument = inbound.command
-        handler = TABLE.command(command)
-        if handler is None:
+        if not await TABLE.run_command(turn, worker):
+            command = inbound.command[0]
             turn.outbox.to_worker(worker, texts.UNKNOWN_COMMAND_WORKER.format(command=command))
-            return
-        await handler(turn, worker, argument)
     elif inbound.kind == InboundKind.BUTTON:
-        pressed = TABLE.button(inbound.button_data or "")
-        if pressed is None:
-            turn.answer(texts.CHOICE_EXPIRED)
-            return
-        on_button, values = pressed
-        await on_button(turn, worker, *values)
+        await TABLE.press(turn, worker)
     elif inbound.kind == InboundKind.TEXT or (
         inbound.kind == InboundKind.PHOTO and (inbound.text or "").strip()
     ):
