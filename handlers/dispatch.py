@@ -9,6 +9,7 @@ from typing import Any, Generic, TypeVar
 from handlers import texts
 from handlers.buttons import Action, decode
 from handlers.turn import Turn
+from messaging.models import InboundKind
 
 Party = TypeVar("Party")
 # (turn, the sender, the command's argument)
@@ -21,15 +22,26 @@ ButtonHandler = Callable[..., Awaitable[None]]
 class Table(Generic[Party]):
     commands: Mapping[str, CommandHandler[Party]]
     buttons: Mapping[Action, ButtonHandler]
+    # The reply to a command this role does not have, with {command}.
+    unknown_command: str
 
-    async def run_command(self, turn: Turn, party: Party) -> bool:
-        """Run the turn's command; False when this role has no such command."""
+    async def dispatch(self, turn: Turn, party: Party, reply: Callable[[str], object]) -> bool:
+        """Handle a command or a button press; False for any other kind of message."""
+        if turn.inbound.kind == InboundKind.COMMAND:
+            await self.run_command(turn, party, reply)
+        elif turn.inbound.kind == InboundKind.BUTTON:
+            await self.press(turn, party)
+        else:
+            return False
+        return True
+
+    async def run_command(self, turn: Turn, party: Party, reply: Callable[[str], object]) -> None:
         name, argument = turn.inbound.command
         handler = self.commands.get(name)
         if handler is None:
-            return False
+            reply(self.unknown_command.format(command=name))
+            return
         await handler(turn, party, argument)
-        return True
 
     async def press(self, turn: Turn, party: Party) -> None:
         """Run the pressed button's handler with its decoded fields. A button this role

@@ -488,6 +488,7 @@ TABLE: Table[Resident] = Table(
         buttons.CLAIM: not_a_worker_button,
         buttons.RESOLVE: not_a_worker_button,
     },
+    unknown_command=texts.UNKNOWN_COMMAND,
 )
 
 UNSUPPORTED = {
@@ -503,13 +504,9 @@ UNSUPPORTED = {
 
 async def handle(turn: Turn, resident: Resident) -> None:
     inbound = turn.inbound
-    if inbound.kind == InboundKind.COMMAND:
-        if not await TABLE.run_command(turn, resident):
-            command = inbound.command[0]
-            turn.outbox.to_resident(resident, texts.UNKNOWN_COMMAND.format(command=command))
-    elif inbound.kind == InboundKind.BUTTON:
-        await TABLE.press(turn, resident)
-    elif inbound.kind == InboundKind.LOCATION:
+    if await TABLE.dispatch(turn, resident, lambda text: turn.outbox.to_resident(resident, text)):
+        return
+    if inbound.kind == InboundKind.LOCATION:
         await on_location(turn, resident)
     elif inbound.kind == InboundKind.PHOTO and not (inbound.text or "").strip():
         turn.outbox.to_resident(resident, texts.PHOTO_WITHOUT_CAPTION)

@@ -208,14 +208,20 @@ async def on_text(turn: Turn, worker: Worker) -> None:
     turn.outbox.to_worker(worker, texts.REPLY_HOW if claimed else texts.WORKER_TEXT_HINT)
 
 
+async def ticket_numbered(turn: Turn, worker: Worker, number: str) -> Ticket | None:
+    """The ticket a command names by number; None (and the worker told) if there is none."""
+    ticket = await tickets.ticket_by_number(turn.session, number)
+    if ticket is None:
+        turn.outbox.to_worker(worker, texts.TICKET_NOT_FOUND.format(number=number))
+    return ticket
+
+
 async def on_reply_command(turn: Turn, worker: Worker, argument: str) -> None:
     number, _, text = argument.strip().partition(" ")
     if not number or not text.strip():
         turn.outbox.to_worker(worker, texts.REPLY_USAGE)
         return
-    ticket = await tickets.ticket_by_number(turn.session, number)
-    if ticket is None:
-        turn.outbox.to_worker(worker, texts.TICKET_NOT_FOUND.format(number=number))
+    if (ticket := await ticket_numbered(turn, worker, number)) is None:
         return
     await relay_to_resident(turn, worker, ticket, text.strip())
 
@@ -227,9 +233,7 @@ async def on_transfer_command(turn: Turn, worker: Worker, argument: str) -> None
     if not number or not code or not reason.strip():
         turn.outbox.to_worker(worker, texts.TRANSFER_USAGE)
         return
-    ticket = await tickets.ticket_by_number(turn.session, number)
-    if ticket is None:
-        turn.outbox.to_worker(worker, texts.TICKET_NOT_FOUND.format(number=number))
+    if (ticket := await ticket_numbered(turn, worker, number)) is None:
         return
     if not ticket.is_open:
         turn.outbox.to_worker(
@@ -316,18 +320,15 @@ TABLE: Table[Worker] = Table(
         "/new": on_resident_only_command,
     },
     buttons={buttons.CLAIM: on_claim_button, buttons.RESOLVE: on_resolve_button},
+    unknown_command=texts.UNKNOWN_COMMAND_WORKER,
 )
 
 
 async def handle(turn: Turn, worker: Worker) -> None:
     inbound = turn.inbound
-    if inbound.kind == InboundKind.COMMAND:
-        if not await TABLE.run_command(turn, worker):
-            command = inbound.command[0]
-            turn.outbox.to_worker(worker, texts.UNKNOWN_COMMAND_WORKER.format(command=command))
-    elif inbound.kind == InboundKind.BUTTON:
-        await TABLE.press(turn, worker)
-    elif inbound.kind == InboundKind.TEXT or (
+    if await TABLE.dispatch(turn, worker, lambda text: turn.outbox.to_worker(worker, text)):
+        return
+    if inbound.kind == InboundKind.TEXT or (
         inbound.kind == InboundKind.PHOTO and (inbound.text or "").strip()
     ):
         await on_text(turn, worker)
