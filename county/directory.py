@@ -46,6 +46,10 @@ async def worker_by_account(session: AsyncSession, channel: str, external_id: st
     return await session.scalar(query)
 
 
+async def all_workers(session: AsyncSession) -> Sequence[Worker]:
+    return (await session.scalars(select(Worker).order_by(Worker.id))).all()
+
+
 async def workers_named(session: AsyncSession, name: str) -> Sequence[Worker]:
     return (await session.scalars(select(Worker).where(Worker.name == name))).all()
 

@@ -5,13 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from sqlalchemy import select
-
 from core.clock import SystemClock
 from core.config import Settings
 from core.db import migrated_database
 from county import directory, invites, workers
-from county.models import GridPosition, Worker
+from county.models import GridPosition
 from county.seed import seed_demo
 from handlers import texts
 
@@ -67,7 +65,7 @@ async def cmd_worker_invite(settings: Settings, args: argparse.Namespace) -> int
 
 async def cmd_worker_list(settings: Settings, args: argparse.Namespace) -> int:
     async with migrated_database(settings) as sessions, sessions() as session:
-        for worker in (await session.scalars(select(Worker).order_by(Worker.id))).all():
+        for worker in await directory.all_workers(session):
             area = "、".join(g.code for g in await directory.grids_served_by(session, worker))
             linked = worker.channel or "-"
             print(f"{worker.id}\t{worker.name}\t{texts.ROLE_NAMES[worker.role]}\t{area}\t{linked}")
