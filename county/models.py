@@ -56,6 +56,9 @@ class Category(enum.StrEnum):
     HAZARD = "hazard"
     WELFARE = "welfare"
     APPOINTMENT = "appointment"
+    # No request intent: a message nobody categorised in time, a request for a person,
+    # a complaint about staff, a medical emergency.
+    OTHER = "other"
 
 
 class Priority(enum.StrEnum):
@@ -136,6 +139,8 @@ class Grid(Base):
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id"), index=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(64))
+    # The streets, buildings or 村民小组 the grid covers, shown when residents choose it.
+    description: Mapped[str | None] = mapped_column(Text)
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
 
@@ -270,6 +275,9 @@ class Ticket(Base):
     address: Mapped[str | None] = mapped_column(String(128))
     # A photo sent with the report: {"channel", "file_id"} (file ids only work on their channel).
     photo: Mapped[dict[str, Any] | None]
+    # Where the problem is, when the resident sent a location pin for it.
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     claimed_at: Mapped[datetime | None]

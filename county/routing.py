@@ -82,11 +82,13 @@ async def choose_assignee(
     *,
     after: RouteLevel | None = None,
     exclude: frozenset[int] = frozenset(),
+    ignore_duty: bool = False,
 ) -> RoutingDecision:
     """The first level of the chain with someone reachable on duty.
 
     `after` starts the search at the level above it (escalation); `exclude` skips
-    workers who already had the ticket.
+    workers who already had the ticket; `ignore_duty` (emergencies) takes whoever is
+    reachable, on duty or not.
     """
     chain = await escalation_chain(session, grid)
     if after is not None and after in LEVEL_ORDER:
@@ -94,7 +96,9 @@ async def choose_assignee(
     for level, workers in chain:
         # A worker who has not opened the bot cannot be told; skip to someone who can.
         candidates = [
-            w for w in workers if w.id not in exclude and w.is_reachable and is_on_duty(w, moment)
+            w
+            for w in workers
+            if w.id not in exclude and w.is_reachable and (ignore_duty or is_on_duty(w, moment))
         ]
         if not candidates:
             continue
@@ -112,9 +116,48 @@ async def choose_assignee(
     return RoutingDecision(RouteLevel.QUEUE, None, min(upcoming) if upcoming else None)
 
 
-async def may_handle(session: AsyncSession, worker: Worker, grid: Grid) -> bool:
-    """Whether the worker is anywhere in this grid's chain (so may claim its tickets)."""
-    return any(worker.id == w.id for _, ws in await escalation_chain(session, grid) for w in ws)
+async def may_handle(
+    session: AsyncSession, worker: Worker, grid: Grid, *, emergency: bool = False
+) -> bool:
+    """Whether the worker is anywhere in this grid's chain (so may claim its tickets).
+
+    An emergency alerts the whole community, so anyone serving a grid of it may take one.
+    """
+    if any(worker.id == w.id for _, ws in await escalation_chain(session, grid) for w in ws):
+        return True
+    if not emergency:
+        return False
+    served = await directory.grids_served_by(session, worker)
+    return any(g.community_id == grid.community_id for g in served)
+
+
+@dataclass(frozen=True)
+class EmergencyRecipients:
+    workers: list[Worker]
+    # False: nobody was on duty, so these were reached off duty.
+    on_duty: bool
+
+
+async def emergency_recipients(
+    session: AsyncSession, grid: Grid, moment: datetime
+) -> EmergencyRecipients:
+    """Who an emergency in `grid` alerts at once: everyone on duty in the community and the
+    town's duty officers; when nobody is, the grid's own workers and the community's
+    officers anyway — an emergency does not wait for a shift to start."""
+    on_duty = await on_duty_in_community(session, grid.community_id, moment)
+    chain = await escalation_chain(session, grid)
+    seen = {w.id for w in on_duty}
+    for level, workers in chain:
+        if level == RouteLevel.TOWN:
+            on_duty += [w for w in workers if w.is_reachable and w.id not in seen
+                        and is_on_duty(w, moment)]  # fmt: skip
+    if on_duty:
+        return EmergencyRecipients(on_duty, on_duty=True)
+    anyway: dict[int, Worker] = {}
+    for level, workers in chain:
+        if level != RouteLevel.TOWN:
+            anyway.update((w.id, w) for w in workers if w.is_reachable)
+    return EmergencyRecipients(list(anyway.values()), on_duty=False)
 
 
 async def on_duty_in_community(

@@ -14,8 +14,11 @@ ACK_LIMITS: dict[str, timedelta | None] = {
     Category.DISPUTE: timedelta(hours=1),
     Category.WELFARE: None,  # one working day
     Category.APPOINTMENT: None,  # one working day
+    Category.OTHER: None,  # one working day
 }
 RED_ACK_LIMIT = timedelta(minutes=15)
+# Someone's life or home may be at stake: the next person up is asked after five minutes.
+EMERGENCY_ACK_LIMIT = timedelta(minutes=5)
 RESOLUTION_TARGETS = {
     Priority.RED: timedelta(hours=2),
     Priority.YELLOW: timedelta(hours=24),
@@ -35,13 +38,15 @@ def one_working_day_later(moment: datetime) -> datetime:
     return datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=LOCAL_TZ)
 
 
-def ack_limit(category: str, priority: str) -> timedelta | None:
+def ack_limit(category: str, priority: str, emergency: bool = False) -> timedelta | None:
     """How long a worker has to acknowledge; None means one working day."""
+    if emergency:
+        return EMERGENCY_ACK_LIMIT
     return RED_ACK_LIMIT if priority == Priority.RED else ACK_LIMITS.get(category)
 
 
-def ack_due(category: str, priority: str, moment: datetime) -> datetime:
-    limit = ack_limit(category, priority)
+def ack_due(category: str, priority: str, moment: datetime, emergency: bool = False) -> datetime:
+    limit = ack_limit(category, priority, emergency)
     return moment + limit if limit is not None else one_working_day_later(moment)
 
 

@@ -172,7 +172,7 @@ def assign(
     ticket.assignee_id = decision.worker.id
     ticket.assignee = decision.worker
     ticket.escalation_level = decision.level
-    ticket.ack_due_at = sla.ack_due(ticket.category, ticket.priority, moment)
+    ticket.ack_due_at = sla.ack_due(ticket.category, ticket.priority, moment, ticket.emergency)
     log_event(session, ticket, kind, moment, actor=Party.SYSTEM, actor_id=decision.worker.id,
               data={"level": decision.level, **(data or {})})  # fmt: skip
 
@@ -199,7 +199,7 @@ async def claim(
     if not ticket.is_open:
         return ClaimResult(ClaimOutcome.CLOSED, ticket)
     if ticket.assignee_id != worker.id and not await routing.may_handle(
-        session, worker, ticket.grid
+        session, worker, ticket.grid, emergency=ticket.emergency
     ):
         return ClaimResult(ClaimOutcome.NOT_ALLOWED, ticket)
     # The status test in the WHERE clause makes two simultaneous claims safe:

@@ -22,7 +22,7 @@ BATCH = 500
 
 
 def limit_text(ticket: Ticket) -> str:
-    limit = sla.ack_limit(ticket.category, ticket.priority)
+    limit = sla.ack_limit(ticket.category, ticket.priority, ticket.emergency)
     if limit is None:
         return texts.ONE_WORKING_DAY
     minutes = int(limit.total_seconds() // 60)
@@ -45,11 +45,14 @@ async def escalate(
     outbox = Outbox(session, now)
     previous = ticket.assignee
     level = RouteLevel(ticket.escalation_level) if ticket.escalation_level else None
-    decision = await routing.choose_assignee(session, ticket.grid, now, after=level, exclude=had)
+    # An emergency goes up the chain whether or not the next person is on duty.
+    decision = await routing.choose_assignee(
+        session, ticket.grid, now, after=level, exclude=had, ignore_duty=ticket.emergency
+    )
     if decision.worker is None:
         # Nobody higher is on duty: remind the current assignee and try again after
         # another acknowledgement period, rather than dropping the ticket in a queue.
-        ticket.ack_due_at = sla.ack_due(ticket.category, ticket.priority, now)
+        ticket.ack_due_at = sla.ack_due(ticket.category, ticket.priority, now, ticket.emergency)
         tickets.log_event(
             session,
             ticket,

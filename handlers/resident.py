@@ -18,7 +18,7 @@ from county.models import (
     Ticket,
     TicketStatus,
 )
-from handlers import appointments, buttons, dialogue, texts
+from handlers import appointments, buttons, dialogue, emergency, texts
 from handlers.dispatch import Table, ignore_argument
 from handlers.ticketing import open_request, role_name, route_and_announce
 from handlers.turn import Turn
@@ -70,9 +70,15 @@ async def bind(turn: Turn, resident: Resident, grid: Grid, notice: str | None) -
         return
     await turn.state.clear(dialogue.PENDING_REQUEST)
     pending = await turn.session.get(InboundMessage, int(pending_id))
-    if pending is not None and pending.text and pending.ticket_id is None:
-        turn.outbox.to_resident(resident, texts.PENDING_REQUEST_PROCESSED)
-        await understand_request(turn, resident, pending)
+    if pending is None or not pending.text or pending.ticket_id is not None:
+        return
+    found = emergency.detect(pending.text)
+    if found is not None:
+        # The number to call went out when the message came in; now alert the grid.
+        await emergency.file_emergency(turn, resident, grid, pending, found)
+        return
+    turn.outbox.to_resident(resident, texts.PENDING_REQUEST_PROCESSED)
+    await understand_request(turn, resident, pending)
 
 
 async def on_bind_page(turn: Turn, resident: Resident, page: int) -> None:
@@ -147,6 +153,12 @@ async def on_text(turn: Turn, resident: Resident) -> None:
     if not text:
         turn.outbox.to_resident(resident, texts.EMPTY_TEXT)
         return
+    # Before anything else — threads, pending choices, length limits: an emergency is
+    # never delayed by another state of the conversation.
+    found = emergency.detect(text)
+    if found is not None:
+        await on_emergency(turn, resident, found)
+        return
     if len(text) > turn.settings.max_message_chars:
         turn.outbox.to_resident(
             resident,
@@ -162,6 +174,17 @@ async def on_text(turn: Turn, resident: Resident) -> None:
         await forward_to_thread(turn, resident, thread, text)
         return
     await understand_request(turn, resident, turn.stored)
+
+
+async def on_emergency(turn: Turn, resident: Resident, found: emergency.Emergency) -> None:
+    emergency.tell_numbers(turn, resident, found)
+    if resident.grid_id is None:
+        await turn.state.put(dialogue.PENDING_REQUEST, turn.stored.id)
+        await ask_to_bind(turn, resident, texts.ASK_BIND_FOR_EMERGENCY)
+        return
+    grid = await turn.session.get(Grid, resident.grid_id)
+    assert grid is not None
+    await emergency.file_emergency(turn, resident, grid, turn.stored, found)
 
 
 async def understand_request(turn: Turn, resident: Resident, message: InboundMessage) -> None:

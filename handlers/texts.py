@@ -12,6 +12,7 @@ CATEGORY_NAMES = {
     Category.HAZARD: "安全隐患",
     Category.WELFARE: "民政/社保福利",
     Category.APPOINTMENT: "预约服务",
+    Category.OTHER: "其他",
 }
 PRIORITY_NAMES = {
     Priority.RED: "红色·紧急",
@@ -122,7 +123,20 @@ THANKS_REPLY = "不客气，有需要随时找我们！"
 GOODBYE_REPLY = "好的，再见！有事随时发消息。"
 FALLBACK_CHAT = "好的。如需反映问题，请直接描述是什么事、在什么位置。"
 
-EMERGENCY_CALL = "🚨 情况紧急！请立即拨打 {numbers}，先保证人身安全，远离危险区域。我们已同时通知社区所有值班人员。"
+EMERGENCY_CALL_NOW = "🚨 情况紧急，请立即拨打 {numbers}！先保证人身安全，远离危险区域。"
+EMERGENCY_NOTIFIED = (
+    "已生成紧急工单 {number}（{grid}），已通知值班人员：{names}。他们会尽快联系您；"
+    "情况危急请不要等待，立即拨打 {numbers}。"
+)
+EMERGENCY_NOTIFIED_OFF_DUTY = (
+    "已生成紧急工单 {number}（{grid}）。现在没有人值班，已同时通知：{names}"
+    "（不在班，可能无法马上回复）。请务必立即拨打 {numbers}。"
+)
+EMERGENCY_NOBODY = (
+    "已记录紧急工单 {number}（{grid}），但目前联系不到任何网格员或值班干部，系统没有通知到人。"
+    "请务必立即拨打 {numbers}！"
+)
+ASK_BIND_FOR_EMERGENCY = "为了同时通知您所在网格的工作人员，请选择您所在的社区或村（也可以直接发送位置）："
 EMERGENCY_CARD_HEADING = "🚨【紧急】居民报告紧急情况，已提示其拨打 {numbers}，请立即处置！"
 ESCALATED_AWAY = "工单 {number} 超过 {limit} 未接单，已按规定升级给{role}{name}。"
 ESCALATED_HEADING = "⏫【升级工单】{previous}超时未接单，已升级给您。"
@@ -374,7 +388,7 @@ ROSTER_PROBLEMS = {
     "cancel_conflict": "{day} 同一人既有「取消」（第{cancel_row}行）又有请假/加班（第{other_row}行），请只保留一种",
 }
 ROSTER_NO_PHONE = "未登记"
-ROSTER_LIST_SEPARATOR = "、"
+LIST_SEPARATOR = "、"
 ROSTER_ERRORS = "{source} 有 {count} 处错误，没有导入任何内容："
 ROSTER_IMPORTED = "已导入 {source}（{rows} 行）：{workers} 人的每周班次有更新，{days} 个「人·日期」的请假/加班安排有更新。"
 ROSTER_DRY_RUN = (
@@ -394,4 +408,4 @@ def calendar_gap_warning(years: list[int]) -> str | None:
     """The warning for years whose public holidays are unknown; None when there are none."""
     if not years:
         return None
-    return ROSTER_CALENDAR_GAP.format(years=ROSTER_LIST_SEPARATOR.join(str(y) for y in years))
+    return ROSTER_CALENDAR_GAP.format(years=LIST_SEPARATOR.join(str(y) for y in years))

@@ -11,9 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from county import directory, routing, tickets
 from county.models import (
     Category,
-    EventKind,
     Grid,
-    Party,
     Priority,
     Resident,
     Ticket,
@@ -22,8 +20,6 @@ from county.models import (
 )
 from county.routing import RoutingDecision
 from county.tickets import TicketDetails
-from county.urgency import Emergency
-from county.urgency import detect as detect_emergency
 from handlers import texts
 from handlers.buttons import CLAIM, RESOLVE
 from handlers.turn import Turn
@@ -111,13 +107,8 @@ def send_card(
     )
 
 
-def acceptance_text(
-    ticket: Ticket, decision: RoutingDecision, now: datetime, emergency: Emergency | None = None
-) -> str:
-    lines = (
-        [texts.EMERGENCY_CALL.format(numbers=" / ".join(emergency.numbers))] if emergency else []
-    )
-    lines += [
+def acceptance_text(ticket: Ticket, decision: RoutingDecision, now: datetime) -> str:
+    lines = [
         texts.TICKET_ACCEPTED.format(
             number=ticket.number,
             category=texts.CATEGORY_NAMES[ticket.category],
@@ -134,7 +125,7 @@ def acceptance_text(
         lines.append(texts.QUEUED_UNTIL.format(when=texts.when_phrase(decision.expected_at, now)))
     else:
         lines.append(texts.QUEUED_UNKNOWN)
-    if ticket.priority == Priority.RED and emergency is None:
+    if ticket.priority == Priority.RED:
         lines.append(texts.EMERGENCY_HINT)
     lines.append(texts.ACK_HINT)
     return "\n".join(lines)
@@ -148,6 +139,8 @@ async def open_request(
     message: InboundMessage,
     confidence: float | None,
     entities: list[dict[str, Any]],
+    *,
+    emergency: bool = False,
 ) -> Ticket:
     """The ticket for a request message, not yet routed."""
     text = message.text or ""
@@ -161,7 +154,7 @@ async def open_request(
         moment=turn.now,
         confidence=confidence,
         details=replace(details_from(entities), photo=photo_of(message)),
-        emergency=detect_emergency(text) is not None,
+        emergency=emergency,
     )
     message.ticket_id = ticket.id
     return ticket
@@ -170,48 +163,13 @@ async def open_request(
 async def route_and_announce(
     session: AsyncSession, ticket: Ticket, resident: Resident, now: datetime
 ) -> RoutingDecision:
-    """Route an open ticket, send the card(s), and tell the resident who has it and when."""
+    """Route an open ticket, send the card, and tell the resident who has it and when."""
     outbox = Outbox(session, now)
-    emergency = detect_emergency(ticket.summary) if ticket.emergency else None
     decision = await tickets.route(session, ticket, now)
-    if emergency is not None:
-        await alert_community(session, ticket, resident, emergency, now)
-    elif decision.worker is not None:
+    if decision.worker is not None:
         send_card(outbox, ticket, resident, decision.worker)
-    outbox.to_resident(
-        resident, acceptance_text(ticket, decision, now, emergency), ticket_id=ticket.id
-    )
+    outbox.to_resident(resident, acceptance_text(ticket, decision, now), ticket_id=ticket.id)
     return decision
-
-
-async def alert_community(
-    session: AsyncSession,
-    ticket: Ticket,
-    resident: Resident,
-    emergency: Emergency,
-    now: datetime,
-) -> list[Worker]:
-    """An emergency goes to every on-duty worker of the community at once, not one by one."""
-    alerted = await routing.on_duty_in_community(session, ticket.grid.community_id, now)
-    if ticket.assignee is not None and all(w.id != ticket.assignee.id for w in alerted):
-        alerted.append(ticket.assignee)
-    heading = texts.EMERGENCY_CARD_HEADING.format(numbers=" / ".join(emergency.numbers))
-    outbox = Outbox(session, now)
-    for worker in alerted:
-        send_card(outbox, ticket, resident, worker, heading)
-    tickets.log_event(
-        session,
-        ticket,
-        EventKind.EMERGENCY_ALERT,
-        now,
-        actor=Party.SYSTEM,
-        data={
-            "kind": emergency.kind,
-            "trigger": emergency.trigger,
-            "alerted": [w.id for w in alerted],
-        },
-    )
-    return alerted
 
 
 async def dispatch_queued(

@@ -30,6 +30,11 @@ class InboundKind(enum.StrEnum):
     OTHER = "other"
 
 
+class InboundAwaiting(enum.StrEnum):
+    CATEGORY = "category"  # which kind of request it is (the model was unsure)
+    FOLLOWUP = "followup"  # whether it adds to an open ticket or is a new problem
+
+
 class OutboxStatus(enum.StrEnum):
     PENDING = "pending"
     SENT = "sent"
@@ -51,6 +56,11 @@ class InboundMessage(Base):
     payload: Mapped[dict[str, Any] | None]
     received_at: Mapped[datetime]
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), index=True)
+    # A message waiting for the resident's choice (see InboundAwaiting): kept in the database,
+    # not in short-lived state, because a sweeper pass files it if the resident never chooses.
+    awaiting: Mapped[str | None] = mapped_column(String(16), index=True)
+    # For a possible follow-up: the open ticket it might belong to.
+    awaiting_ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
 
 
 class OutboxMessage(Base):

@@ -23,7 +23,7 @@ def _word(value: object) -> object:
     if value is None:
         return texts.ROSTER_NO_PHONE
     if isinstance(value, tuple):
-        return texts.ROSTER_LIST_SEPARATOR.join(str(_word(v)) for v in value)
+        return texts.LIST_SEPARATOR.join(str(_word(v)) for v in value)
     return value
 
 
@@ -54,7 +54,7 @@ async def cmd_export(
         )
     )
     if exported.unidentifiable:
-        names = texts.ROSTER_LIST_SEPARATOR.join(exported.unidentifiable)
+        names = texts.LIST_SEPARATOR.join(exported.unidentifiable)
         print(texts.ROSTER_UNIDENTIFIABLE.format(names=names), file=sys.stderr)
     if warning := calendar_warning(today):
         print(warning, file=sys.stderr)

@@ -5,7 +5,8 @@ from nlu import intents
 
 def test_every_request_intent_files_under_its_own_category() -> None:
     assert set(CATEGORY_OF_INTENT) == set(intents.TICKET_INTENTS)
-    assert sorted(CATEGORY_OF_INTENT.values()) == sorted(Category)
+    # Only 其他 has no intent of its own: it is filed by the bot, never understood.
+    assert set(Category) - set(CATEGORY_OF_INTENT.values()) == {Category.OTHER}
     assert category_of(intents.HAZARD) == Category.HAZARD
 
 

@@ -137,8 +137,10 @@ async def test_emergency_alerts_every_on_duty_worker_of_the_community(
                           text="3栋楼道里着火了，好大的烟，快来人")  # fmt: skip
     ticket = await only_ticket(gridline)
     assert ticket.emergency and ticket.priority == "red"
-    ack = next(m for m in reversed(chat.to(RESIDENT)) if "已受理" in m.text)
-    assert ack.text.startswith("🚨 情况紧急！请立即拨打 119")
+    told = [m.text for m in chat.to(RESIDENT)]
+    call = next(i for i, t in enumerate(told) if t.startswith("🚨 情况紧急，请立即拨打 119"))
+    notice = next(i for i, t in enumerate(told) if "已生成紧急工单" in t)
+    assert call < notice and "网格员王芳、网格员李强" in told[notice]
     for user in (WANG, LI):  # both on duty in 幸福社区
         assert chat.to(user)[-1].text.startswith("🚨【紧急】")
     assert not any("【紧急】" in m.text for m in chat.to(ZHANG))  # another community

@@ -44,21 +44,6 @@ async def test_unacknowledged_ticket_escalates_on_telegram(
     await tg.wait_for_message(RESIDENT, contains="网格员李强已接单")
 
 
-async def test_emergency_alerts_everyone_on_duty_at_once(
-    gridline: Gridline, live_bot: LiveBot
-) -> None:
-    tg = live_bot.tg
-    await register(gridline, tg, "王芳", WANG)
-    await register(gridline, tg, "李强", LI)
-    await bind_resident(tg)
-    tg.push_text(RESIDENT, "3栋2单元闻到好大的煤气味，有人头晕")
-    ack = await tg.wait_for_message(RESIDENT, contains="请立即拨打")
-    assert "119" in ack.text and "已受理" in ack.text
-    for worker in (WANG, LI):
-        card = await tg.wait_for_message(worker, contains="🚨【紧急】")
-        assert card.button_data("接单")
-
-
 async def test_leave_sends_the_ticket_to_the_backup(
     gridline: Gridline, live_bot: LiveBot, clock: FixedClock
 ) -> None:
