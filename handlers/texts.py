@@ -136,7 +136,9 @@ EMERGENCY_NOBODY = (
     "已记录紧急工单 {number}（{grid}），但目前联系不到任何网格员或值班干部，系统没有通知到人。"
     "请务必立即拨打 {numbers}！"
 )
-ASK_BIND_FOR_EMERGENCY = "为了同时通知您所在网格的工作人员，请选择您所在的社区或村（也可以直接发送位置）："
+ASK_BIND_FOR_EMERGENCY = (
+    "为了同时通知您所在网格的工作人员，请选择您所在的社区或村（也可以直接发送位置）："
+)
 EMERGENCY_CARD_HEADING = "🚨【紧急】居民报告紧急情况，已提示其拨打 {numbers}，请立即处置！"
 ESCALATED_AWAY = "工单 {number} 超过 {limit} 未接单，已按规定升级给{role}{name}。"
 ESCALATED_HEADING = "⏫【升级工单】{previous}超时未接单，已升级给您。"
