@@ -42,6 +42,12 @@ class Settings(BaseSettings):
 
     max_message_chars: int = 2000
     invite_valid_days: int = 14
+    # A resident's message this soon after their open ticket's last activity adds to it
+    # (补充) rather than opening a new one; unclear cases are asked with two buttons.
+    followup_window_minutes: int = 30
+    # A choice the resident never makes (category, follow-up or new) is decided for them
+    # after this long, so no message is ever left unfiled.
+    choice_patience_minutes: int = 15
     outbox_poll_seconds: float = 2.0
     sweep_seconds: float = 60.0
     telegram_poll_timeout: int = 30

@@ -287,6 +287,9 @@ class Ticket(Base):
     ack_due_at: Mapped[datetime | None] = mapped_column(index=True)
     resolve_due_at: Mapped[datetime | None]
     escalation_level: Mapped[str | None] = mapped_column(String(16))
+    # Routing starts above this level (a complaint about the grid's own worker goes to the
+    # community officer, never to that worker); None: from the grid worker up.
+    route_above: Mapped[str | None] = mapped_column(String(16))
     emergency: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     grid: Mapped[Grid] = relationship(lazy="joined")

@@ -29,7 +29,7 @@ from county.models import (
     TicketStatus,
     Worker,
 )
-from county.routing import RoutingDecision
+from county.routing import RouteLevel, RoutingDecision
 
 
 @dataclass(frozen=True)
@@ -143,8 +143,20 @@ async def open_ticket(
     return ticket
 
 
+def first_level_above(ticket: Ticket) -> RouteLevel | None:
+    """Where routing starts for this ticket: above `route_above` when it is set."""
+    return RouteLevel(ticket.route_above) if ticket.route_above else None
+
+
+async def decide(session: AsyncSession, ticket: Ticket, moment: datetime) -> RoutingDecision:
+    """Who should have the ticket now (not applied)."""
+    return await routing.choose_assignee(
+        session, ticket.grid, moment, after=first_level_above(ticket)
+    )
+
+
 async def route(session: AsyncSession, ticket: Ticket, moment: datetime) -> RoutingDecision:
-    decision = await routing.choose_assignee(session, ticket.grid, moment)
+    decision = await decide(session, ticket, moment)
     assign(session, ticket, decision, moment)
     return decision
 
@@ -440,3 +452,31 @@ async def past_resolution_target(session: AsyncSession, now: datetime, limit: in
         .limit(limit)
     )
     return list((await session.scalars(query)).unique().all())
+
+
+async def recently_active_open_ticket(
+    session: AsyncSession, resident_id: int, since: datetime
+) -> Ticket | None:
+    """The resident's newest open ticket that they opened or wrote on since `since` — the
+    one a message sent now most likely adds to."""
+    wrote = (
+        select(TicketEvent.ticket_id)
+        .where(TicketEvent.kind == EventKind.RESIDENT_MESSAGE, TicketEvent.at >= since)
+        .scalar_subquery()
+    )
+    query = (
+        select(Ticket)
+        .where(
+            Ticket.resident_id == resident_id,
+            Ticket.status.in_(OPEN_STATUSES),
+            (Ticket.created_at >= since) | Ticket.id.in_(wrote),
+        )
+        .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+        .limit(1)
+    )
+    return await session.scalar(query)
+
+
+def pin(ticket: Ticket, latitude: float, longitude: float) -> None:
+    """Where the problem is; shown on the ticket card."""
+    ticket.latitude, ticket.longitude = latitude, longitude

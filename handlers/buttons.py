@@ -77,6 +77,11 @@ def decode(data: str, actions: Iterable[Action]) -> tuple[Action, tuple[Value, .
 BIND_PAGE = Action("bind:p", (ID,))  # page of the community list
 BIND_COMMUNITY = Action("bind:c", (ID,))
 BIND_GRID = Action("bind:g", (ID,))
+# Residents: a pin far from their grid — stay (moving is BIND_GRID).
+KEEP_GRID = Action("bind:keep")
+# Residents: one ticket per problem — does this message (inbound id) add to the open ticket?
+FOLLOWUP_ADD = Action("fu:add", (ID,))
+FOLLOWUP_NEW = Action("fu:new", (ID,))
 # Residents: the category of an unclear request (inbound message id, intent or "none").
 NO_CATEGORY = "none"
 CATEGORY = Action("cat", (ID, OneOf((*intents.TICKET_INTENTS, NO_CATEGORY))))

@@ -11,22 +11,20 @@ from county.geo import nearest_grid
 from county.models import (
     Category,
     Community,
-    EventKind,
     Grid,
-    Party,
     Resident,
     Ticket,
     TicketStatus,
 )
-from handlers import appointments, buttons, dialogue, emergency, texts
+from county.routing import RouteLevel
+from handlers import appointments, buttons, dialogue, emergency, texts, threads
 from handlers.dispatch import Table, ignore_argument
-from handlers.ticketing import open_request, role_name, route_and_announce
+from handlers.ticketing import open_request, route_and_announce
 from handlers.turn import Turn
-from messaging.inbound import photo_of
+from messaging import inbound
 from messaging.keyboard import Button, Keyboard
-from messaging.models import InboundKind, InboundMessage
-from messaging.outbox import ticket_of_delivered_message
-from nlu import inbox, intents
+from messaging.models import InboundAwaiting, InboundKind, InboundMessage
+from nlu import cues, inbox, intents
 from nlu.parse import NluUnavailable, ParseResult
 
 log = logging.getLogger(__name__)
@@ -117,20 +115,6 @@ async def on_grid_chosen(turn: Turn, resident: Resident, grid: Grid) -> None:
     await bind(turn, resident, grid, None)
 
 
-async def on_location(turn: Turn, resident: Resident) -> None:
-    assert turn.inbound.latitude is not None and turn.inbound.longitude is not None
-    found = nearest_grid(
-        await directory.all_grids(turn.session), turn.inbound.latitude, turn.inbound.longitude
-    )
-    if found is None:
-        await ask_to_bind(turn, resident, texts.NO_GRID_COORDINATES)
-        return
-    grid, distance = found
-    await bind(
-        turn, resident, grid, texts.BOUND_BY_LOCATION.format(grid=grid.full_name, distance=distance)
-    )
-
-
 # ---- requests --------------------------------------------------------------------------
 
 
@@ -169,9 +153,14 @@ async def on_text(turn: Turn, resident: Resident) -> None:
         await turn.state.put(dialogue.PENDING_REQUEST, turn.stored.id)
         await ask_to_bind(turn, resident, texts.ASK_BIND_BEFORE_REQUEST)
         return
-    thread = await conversation_thread(turn, resident)
-    if thread is not None:
-        await forward_to_thread(turn, resident, thread, text)
+    # Before threads: a complaint about the worker must not be passed to that worker.
+    if cues.complains_about_staff(text):
+        await on_staff_complaint(turn, resident)
+        return
+    if cues.wants_a_person(text):
+        await on_wants_a_person(turn, resident, text)
+        return
+    if await threads.place_text(turn, resident, text):
         return
     await understand_request(turn, resident, turn.stored)
 
@@ -250,6 +239,8 @@ async def ask_category(
     rows.append(
         [Button(texts.NONE_OF_THESE, buttons.CATEGORY.data(message.id, buttons.NO_CATEGORY))]
     )
+    # Kept in the database: if nobody presses, the sweeper files it as 其他.
+    inbound.await_choice(message, InboundAwaiting.CATEGORY)
     if parsed is not None:
         await turn.state.put(
             dialogue.category_choice(message.id),
@@ -283,6 +274,10 @@ async def on_category_button(turn: Turn, resident: Resident, message_id: int, ch
         assert ticket is not None
         turn.answer(texts.ALREADY_SUBMITTED.format(number=ticket.number))
         return
+    if message.awaiting != InboundAwaiting.CATEGORY:
+        turn.answer(texts.CHOICE_ALREADY_MADE)
+        return
+    inbound.choice_made(message)
     slot = dialogue.category_choice(message.id)
     prediction = await turn.state.get(slot) or {}
     await turn.state.clear(slot)
@@ -313,60 +308,103 @@ async def on_category_button(turn: Turn, resident: Resident, message_id: int, ch
     await file_request(turn, resident, message, category, None, entities)
 
 
-# ---- threads with the worker ----------------------------------------------------------
+# ---- follow-ups, photos, pins, people --------------------------------------------------
 
 
-async def conversation_thread(turn: Turn, resident: Resident) -> Ticket | None:
-    """The open ticket this message continues, if any.
-
-    A Telegram reply to a message about a ticket always continues it. Otherwise the
-    newest claimed ticket on which the worker has written continues, until /new.
-    """
-    replied = turn.inbound.reply_to_message_id
-    if replied is not None:
-        ticket_id = await ticket_of_delivered_message(
-            turn.session, turn.inbound.channel, turn.inbound.chat_id, replied
-        )
-        ticket = await turn.session.get(Ticket, ticket_id) if ticket_id else None
-        if ticket is not None and ticket.resident_id == resident.id and ticket.is_open:
-            return ticket
-    fresh_after = await turn.state.get(dialogue.FRESH_AFTER)
-    return await tickets.thread_continued(
-        turn.session, resident.id, int(fresh_after) if fresh_after is not None else None
-    )
-
-
-async def forward_to_thread(turn: Turn, resident: Resident, ticket: Ticket, text: str) -> None:
-    turn.stored.ticket_id = ticket.id
-    tickets.log_event(
-        turn.session,
-        ticket,
-        EventKind.RESIDENT_MESSAGE,
-        turn.now,
-        actor=Party.RESIDENT,
-        actor_id=resident.id,
-        body=text,
-    )
-    if ticket.assignee is None:
-        turn.outbox.to_resident(
-            resident, texts.THREAD_WAITING.format(number=ticket.number), ticket_id=ticket.id
-        )
+async def on_followup_add(turn: Turn, resident: Resident, message_id: int) -> None:
+    message = await threads.awaiting_message(turn, message_id, InboundAwaiting.FOLLOWUP)
+    if message is None:
         return
-    turn.outbox.to_worker(
-        ticket.assignee,
-        photo=photo_of(turn.stored),
-        text=texts.RESIDENT_SAYS.format(
-            number=ticket.number, name=resident.display_name or texts.SOMEONE_RESIDENT, text=text
-        ),
-        ticket_id=ticket.id,
+    ticket = (
+        await turn.session.get(Ticket, message.awaiting_ticket_id)
+        if message.awaiting_ticket_id
+        else None
     )
+    if ticket is None or not ticket.is_open:
+        turn.edit(texts.FOLLOWUP_TICKET_CLOSED)
+        inbound.choice_made(message)
+        await understand_request(turn, resident, message)
+        return
+    turn.edit(texts.FOLLOWUP_ADDED.format(number=ticket.number))
+    threads.add_to_ticket(turn.session, turn.outbox, turn.now, ticket, resident, message)
+
+
+async def on_followup_new(turn: Turn, resident: Resident, message_id: int) -> None:
+    message = await threads.awaiting_message(turn, message_id, InboundAwaiting.FOLLOWUP)
+    if message is None:
+        return
+    inbound.choice_made(message)
+    turn.edit(texts.FOLLOWUP_NEW_CHOSEN)
+    await understand_request(turn, resident, message)
+
+
+async def on_photo_alone(turn: Turn, resident: Resident) -> None:
+    """A photo without words: it belongs to the report it follows, if there is one."""
+    ticket = await threads.conversation_thread(turn, resident) or await threads.recent_ticket(
+        turn, resident
+    )
+    if ticket is None:
+        turn.outbox.to_resident(resident, texts.PHOTO_WITHOUT_CAPTION)
+        return
+    threads.add_in_turn(turn, resident, ticket)
+
+
+async def on_location(turn: Turn, resident: Resident) -> None:
+    """A pin: where the problem is when it follows a report; otherwise, where the resident
+    lives — binding at once if they have no grid, asking before moving them if they do."""
+    latitude, longitude = turn.inbound.latitude, turn.inbound.longitude
+    assert latitude is not None and longitude is not None
+    if resident.grid_id is not None:
+        ticket = await threads.conversation_thread(turn, resident) or await threads.recent_ticket(
+            turn, resident
+        )
+        if ticket is not None:
+            threads.add_in_turn(turn, resident, ticket, location=(latitude, longitude))
+            return
+    found = nearest_grid(await directory.all_grids(turn.session), latitude, longitude)
+    if found is None:
+        await ask_to_bind(turn, resident, texts.NO_GRID_COORDINATES)
+        return
+    grid, distance = found
+    if resident.grid_id is None:
+        notice = texts.BOUND_BY_LOCATION.format(grid=grid.full_name, distance=distance)
+        await bind(turn, resident, grid, notice)
+        return
+    if grid.id == resident.grid_id:
+        here = texts.LOCATION_IN_CURRENT_GRID.format(grid=grid.full_name)
+        turn.outbox.to_resident(resident, here)
+        return
+    # Re-binding is an explicit choice: a pin sent for any other reason never moves anyone.
     turn.outbox.to_resident(
         resident,
-        texts.THREAD_FORWARDED.format(
-            name=role_name(ticket.assignee) + ticket.assignee.name, number=ticket.number
-        ),
-        ticket_id=ticket.id,
+        texts.ASK_REBIND.format(grid=grid.full_name, distance=distance),
+        [[Button(texts.REBIND_BUTTON.format(grid=grid.name), buttons.BIND_GRID.data(grid.id)),
+          Button(texts.KEEP_GRID_BUTTON, buttons.KEEP_GRID.data())]],
+    )  # fmt: skip
+
+
+async def on_keep_grid(turn: Turn, resident: Resident) -> None:
+    turn.edit(texts.GRID_KEPT)
+
+
+async def on_wants_a_person(turn: Turn, resident: Resident, text: str) -> None:
+    """转人工: the person who has the resident's open ticket, or a new ticket for the grid."""
+    ticket = await threads.conversation_thread(turn, resident) or await threads.recent_ticket(
+        turn, resident
     )
+    if ticket is not None and ticket.assignee is not None:
+        threads.add_in_turn(turn, resident, ticket)
+        return
+    await file_request(turn, resident, turn.stored, Category.OTHER, None, [])
+
+
+async def on_staff_complaint(turn: Turn, resident: Resident) -> None:
+    """A complaint about a grid worker goes to the community officer, not to that worker."""
+    grid = await turn.session.get(Grid, resident.grid_id)
+    assert grid is not None
+    ticket = await open_request(turn, resident, grid, Category.OTHER, turn.stored, None, [])
+    ticket.route_above = RouteLevel.BACKUP
+    await route_and_announce(turn.session, ticket, resident, turn.now)
 
 
 async def on_new(turn: Turn, resident: Resident) -> None:
@@ -508,6 +546,9 @@ TABLE: Table[Resident] = Table(
         buttons.MOVE_SLOT: appointments.on_move_button,
         buttons.CANCEL_APPOINTMENT: appointments.on_cancel_button,
         buttons.CALENDAR_FILE: appointments.on_ics_button,
+        buttons.FOLLOWUP_ADD: on_followup_add,
+        buttons.FOLLOWUP_NEW: on_followup_new,
+        buttons.KEEP_GRID: on_keep_grid,
         buttons.CLAIM: not_a_worker_button,
         buttons.RESOLVE: not_a_worker_button,
     },
@@ -532,7 +573,7 @@ async def handle(turn: Turn, resident: Resident) -> None:
     if inbound.kind == InboundKind.LOCATION:
         await on_location(turn, resident)
     elif inbound.kind == InboundKind.PHOTO and not (inbound.text or "").strip():
-        turn.outbox.to_resident(resident, texts.PHOTO_WITHOUT_CAPTION)
+        await on_photo_alone(turn, resident)
     elif inbound.kind in (InboundKind.TEXT, InboundKind.PHOTO):
         await on_text(turn, resident)
     else:

@@ -4,7 +4,7 @@
 transaction, so one that fails (and is logged) never rolls back what the others did; the
 next sweep tries it again. Every timer a pass acts on is a column, so a restart loses
 none. To add a periodic job, write `async def job(session, now) -> int` (how many things
-it did; the caller commits) and put it in PASSES.
+it did; the caller commits) and put it in `passes()`.
 """
 
 from __future__ import annotations
@@ -12,14 +12,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.clock import Clock
+from core.config import Settings
 from core.kv import KeyValueStore
 from handlers.appointments import release_unanswered_offers, send_reminders
 from handlers.escalation import escalate_overdue, flag_overdue_resolution
+from handlers.threads import decide_unanswered
 from handlers.ticketing import dispatch_queued
 
 log = logging.getLogger(__name__)
@@ -33,15 +35,22 @@ class Pass:
     job: Job
 
 
-# In order: slot offers nobody answered become plain requests before queued tickets are
-# handed out, so both reach whoever is on duty in the same sweep.
-PASSES: tuple[Pass, ...] = (
-    Pass("released", release_unanswered_offers),  # unanswered slot offers → a worker
-    Pass("handed", dispatch_queued),  # queued tickets → whoever came on duty
-    Pass("escalated", escalate_overdue),  # unacknowledged tickets → up the chain
-    Pass("overdue", flag_overdue_resolution),  # past the resolution target → told once
-    Pass("reminded", send_reminders),  # appointments tomorrow / within the hour
-)
+def passes(settings: Settings) -> tuple[Pass, ...]:
+    """In order: questions and slot offers nobody answered become tickets before queued
+    tickets are handed out, so all of them reach whoever is on duty in the same sweep."""
+    patience = timedelta(minutes=settings.choice_patience_minutes)
+
+    async def decide(session: AsyncSession, now: datetime) -> int:
+        return await decide_unanswered(session, now, patience)
+
+    return (
+        Pass("decided", decide),  # unanswered follow-up / category questions → filed
+        Pass("released", release_unanswered_offers),  # unanswered slot offers → a worker
+        Pass("handed", dispatch_queued),  # queued tickets → whoever came on duty
+        Pass("escalated", escalate_overdue),  # unacknowledged tickets → up the chain
+        Pass("overdue", flag_overdue_resolution),  # past the resolution target → told once
+        Pass("reminded", send_reminders),  # appointments tomorrow / within the hour
+    )
 
 
 class Sweeper:
@@ -50,7 +59,7 @@ class Sweeper:
         sessions: async_sessionmaker[AsyncSession],
         kv: KeyValueStore,
         clock: Clock,
-        passes: tuple[Pass, ...] = PASSES,
+        passes: tuple[Pass, ...],
     ) -> None:
         self.sessions = sessions
         self.kv = kv

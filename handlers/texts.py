@@ -116,6 +116,7 @@ NONE_CHOSEN = (
     "如有需要请直接描述。"
 )
 CHOICE_EXPIRED = "这个选择已失效，请重新描述您的问题。"
+CHOICE_ALREADY_MADE = "这条消息已经处理过了。"
 ALREADY_SUBMITTED = "这条诉求已经提交过了，工单号 {number}。"
 
 GREETING = "您好！有什么需要网格员帮忙的，直接告诉我就行。发送 /help 查看使用说明。"
@@ -182,6 +183,27 @@ TICKET_CANCELLED_FOR_WORKER = "居民已撤销工单 {number}。"
 
 THREAD_FORWARDED = "已转给{name}（工单 {number}）。如果是新的问题，请先发送 /new"
 THREAD_WAITING = "已补充到工单 {number}，网格员接单后会看到。"
+FOLLOWUP_QUESTION = "您刚反映过工单 {number}（{summary}）。这条消息是对它的补充，还是一个新问题？"
+FOLLOWUP_ADD_BUTTON = "补充到 {number}"
+FOLLOWUP_NEW_BUTTON = "这是新问题"
+FOLLOWUP_ADDED = "好的，已补充到工单 {number}。"
+FOLLOWUP_NEW_CHOSEN = "好的，作为新问题处理。"
+FOLLOWUP_TICKET_CLOSED = "那张工单已经结束了，这条消息作为新问题处理。"
+FOLLOWUP_DECIDED = (
+    "您没有选择，这条消息已补充到工单 {number}。如果是新问题，请重新发送并选择「这是新问题」。"
+)
+CATEGORY_DECIDED = "您没有选择类别，这条消息已作为「其他」类工单转给网格员。"
+PHOTO_SAYS = "（照片）"
+PIN_SAYS = "📍 位置：{latitude:.5f}, {longitude:.5f}"
+LOCATION_IN_CURRENT_GRID = (
+    "您发送的位置就在您当前的网格「{grid}」附近。有什么问题直接发文字告诉我就行。"
+)
+ASK_REBIND = (
+    "您发送的位置离「{grid}」最近（约{distance}米），和您现在绑定的网格不同。要改到这个网格吗？"
+)
+REBIND_BUTTON = "改到{grid}"
+KEEP_GRID_BUTTON = "不用，保持原网格"
+GRID_KEPT = "好的，仍保持原来的网格。"
 NEW_THREAD = "好的，请描述新的问题。"
 
 # Worker side

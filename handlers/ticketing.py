@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from county import directory, routing, tickets
+from county import directory, tickets
 from county.models import (
     Category,
     Grid,
@@ -183,7 +183,7 @@ async def dispatch_queued(
     outbox = Outbox(session, now)
     handed = 0
     for ticket in await tickets.queued_tickets(session, grid_ids):
-        decision = await routing.choose_assignee(session, ticket.grid, now)
+        decision = await tickets.decide(session, ticket, now)
         if decision.worker is None:
             continue
         tickets.assign(session, ticket, decision, now)

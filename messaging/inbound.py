@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messaging.models import InboundKind, InboundMessage
@@ -78,3 +79,23 @@ def photo_of(message: InboundMessage) -> dict[str, Any] | None:
     ):
         return None
     return {"channel": message.channel, "file_id": attachment["file_id"]}
+
+
+async def awaiting_since(session: AsyncSession, before: datetime) -> list[InboundMessage]:
+    """Messages still waiting for the resident's choice since before `before`, oldest first."""
+    query = (
+        select(InboundMessage)
+        .where(InboundMessage.awaiting.is_not(None), InboundMessage.received_at <= before)
+        .order_by(InboundMessage.id)
+    )
+    return list((await session.scalars(query)).all())
+
+
+def await_choice(message: InboundMessage, awaiting: str, ticket_id: int | None = None) -> None:
+    message.awaiting = awaiting
+    message.awaiting_ticket_id = ticket_id
+
+
+def choice_made(message: InboundMessage) -> None:
+    message.awaiting = None
+    message.awaiting_ticket_id = None

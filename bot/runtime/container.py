@@ -13,7 +13,7 @@ from core.db import database_status, engine_from_settings, open_database, sessio
 from core.kv import KeyValueStore, store_from_url
 from county.calendar import calendar_gaps
 from handlers.conversation import Conversation
-from handlers.sweeper import Sweeper
+from handlers.sweeper import Sweeper, passes
 from handlers.turn import Services
 from messaging.delivery import OutboxDispatcher
 from nlu.entities import default_extractors
@@ -108,5 +108,5 @@ async def build(
         parser=parser,
         conversation=Conversation(services, sessions, clock),
         dispatcher=OutboxDispatcher(sessions, clock),
-        sweeper=Sweeper(sessions, kv, clock),
+        sweeper=Sweeper(sessions, kv, clock, passes(settings)),
     )

@@ -112,8 +112,10 @@ async def test_concurrent_sweepers_never_handle_a_ticket_twice(
     gridline: Gridline, clock: FixedClock
 ) -> None:
     chat = await reported(gridline, ("王芳", WANG), ("李强", LI))
-    for i in range(9):
-        await chat.say(RESIDENT, f"{i + 2}号楼楼道里电线垂下来了，很危险")
+    for i in range(9):  # nine more neighbours, one report each (one resident's repeats join)
+        neighbour = f"{RESIDENT}-{i}"
+        await chat.bind_demo_grid(neighbour)
+        await chat.say(neighbour, f"{i + 2}号楼楼道里电线垂下来了，很危险")
     clock.advance(timedelta(minutes=20))
 
     async def one_sweeper() -> int:

@@ -10,14 +10,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.runtime.container import Gridline
 from core.clock import FixedClock
+from core.config import Settings
 from county import routing
 from county.models import Town
-from handlers.sweeper import PASSES, Pass, Sweeper
+from handlers.sweeper import Pass, Sweeper, passes
 from tests.handlers.test_conversation import HAZARD, RESIDENT, WANG, only_ticket, setup
 
 
-def test_passes_run_in_the_documented_order() -> None:
-    assert [p.name for p in PASSES] == ["released", "handed", "escalated", "overdue", "reminded"]
+def test_passes_run_in_the_documented_order(settings: Settings) -> None:
+    assert [p.name for p in passes(settings)] == [
+        "decided", "released", "handed", "escalated", "overdue", "reminded",
+    ]  # fmt: skip
 
 
 async def test_a_failing_pass_rolls_back_only_itself(gridline: Gridline) -> None:
