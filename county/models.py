@@ -72,7 +72,8 @@ class TicketStatus(enum.StrEnum):
     QUEUED = "queued"  # nobody reachable on duty; waits in the grid's queue
     ASSIGNED = "assigned"  # sent to a worker, not yet acknowledged
     CLAIMED = "claimed"  # 接单
-    RESOLVED = "resolved"  # 办结
+    RESOLVED = "resolved"  # 办结, waiting for the resident's rating (回访)
+    CLOSED = "closed"  # 办结 and 回访 done: rated, or no rating within the follow-up period
     CANCELLED = "cancelled"  # withdrawn by the resident
 
     @property
@@ -110,6 +111,8 @@ class EventKind(enum.StrEnum):
     TRANSFERRED = "transferred"
     RESCHEDULED = "rescheduled"
     RESOLUTION_OVERDUE = "resolution_overdue"
+    REOPENED = "reopened"  # 督办: the resident was not satisfied
+    FOLLOWUP_EXPIRED = "followup_expired"  # 已回访-未评价
 
 
 class Town(Base):

@@ -19,6 +19,8 @@ ACK_LIMITS: dict[str, timedelta | None] = {
 RED_ACK_LIMIT = timedelta(minutes=15)
 # Someone's life or home may be at stake: the next person up is asked after five minutes.
 EMERGENCY_ACK_LIMIT = timedelta(minutes=5)
+# How long a resolved ticket waits for the resident's rating before it is closed unrated.
+FOLLOWUP_PERIOD = timedelta(days=3)
 RESOLUTION_TARGETS = {
     Priority.RED: timedelta(hours=2),
     Priority.YELLOW: timedelta(hours=24),

@@ -290,13 +290,20 @@ async def cancel(
     return True
 
 
+# The lowest rating (不满意) reopens the ticket for supervision (督办) instead of closing it.
+DISSATISFIED = 1
+
+
 async def rate(
     session: AsyncSession, ticket: Ticket, resident: Resident, score: int, moment: datetime
 ) -> bool:
+    """Record the resident's rating of a resolved ticket; a satisfied one is closed."""
     if ticket.status != TicketStatus.RESOLVED or ticket.rating is not None:
         return False
     ticket.rating = score
     ticket.updated_at = moment
+    if score > DISSATISFIED:
+        ticket.status = TicketStatus.CLOSED
     log_event(
         session,
         ticket,
@@ -480,3 +487,49 @@ async def recently_active_open_ticket(
 def pin(ticket: Ticket, latitude: float, longitude: float) -> None:
     """Where the problem is; shown on the ticket card."""
     ticket.latitude, ticket.longitude = latitude, longitude
+
+
+# 督办 goes at least to the community officer: the backup is the grid worker's peer.
+SUPERVISION_ABOVE = RouteLevel.BACKUP
+
+
+async def reopen_for_supervision(
+    session: AsyncSession, ticket: Ticket, resident: Resident, moment: datetime
+) -> RoutingDecision:
+    """督办: a dissatisfied resident's ticket goes back to work one level up the chain,
+    and stays above the level that resolved it however it is routed from now on."""
+    previous = ticket.assignee
+    level = RouteLevel(ticket.escalation_level) if ticket.escalation_level else RouteLevel.GRID
+    # At least the community officer; at most the town, the top of the chain.
+    order = routing.LEVEL_ORDER.index
+    above = min(max(level, SUPERVISION_ABOVE, key=order), RouteLevel.COMMUNITY, key=order)
+    ticket.route_above = above
+    ticket.resolved_at = None
+    ticket.rating = None  # the next 办结 is rated afresh
+    ticket.resolve_due_at = sla.resolve_due(ticket.priority, moment)
+    log_event(session, ticket, EventKind.REOPENED, moment, actor=Party.RESIDENT,
+              actor_id=resident.id, data={"previous": previous.id if previous else None,
+                                          "above": above})  # fmt: skip
+    exclude = frozenset({previous.id}) if previous else frozenset()
+    decision = await routing.choose_assignee(
+        session, ticket.grid, moment, after=above, exclude=exclude
+    )
+    assign(session, ticket, decision, moment)
+    return decision
+
+
+async def resolved_unrated_since(session: AsyncSession, cutoff: datetime) -> list[Ticket]:
+    """Resolved tickets nobody rated, resolved at or before `cutoff`."""
+    query = select(Ticket).where(
+        Ticket.status == TicketStatus.RESOLVED,
+        Ticket.rating.is_(None),
+        Ticket.resolved_at <= cutoff,
+    )
+    return list((await session.scalars(query)).unique().all())
+
+
+def close_unrated(session: AsyncSession, ticket: Ticket, moment: datetime) -> None:
+    """已回访-未评价: the follow-up period passed without a rating."""
+    ticket.status = TicketStatus.CLOSED
+    ticket.updated_at = moment
+    log_event(session, ticket, EventKind.FOLLOWUP_EXPIRED, moment, actor=Party.SYSTEM)

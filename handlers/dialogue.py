@@ -25,6 +25,10 @@ PENDING_REQUEST = Slot("pending_request", 24 * 3600)
 FRESH_AFTER = Slot("fresh_after", 6 * 3600)
 
 
+# After 不满意: the resident's next message says why, on the reopened ticket (its id).
+DISSATISFIED_WITH = Slot("dissatisfied_with", 24 * 3600)
+
+
 def category_choice(message_id: int) -> Slot:
     """What the model guessed for a message whose category the resident is choosing."""
     return Slot(f"choice:{message_id}", 24 * 3600)

@@ -125,3 +125,12 @@ async def flag_overdue_resolution(session: AsyncSession, now: datetime) -> int:
             )  # fmt: skip
         flagged += 1
     return flagged
+
+
+async def close_unrated(session: AsyncSession, now: datetime) -> int:
+    """回访 ends: a resolved ticket nobody rated within the follow-up period is closed as
+    已回访-未评价 (its rating buttons then say the follow-up is over)."""
+    due = await tickets.resolved_unrated_since(session, now - sla.FOLLOWUP_PERIOD)
+    for ticket in due:
+        tickets.close_unrated(session, ticket, now)
+    return len(due)

@@ -19,7 +19,7 @@ from county.models import (
 from county.routing import RouteLevel
 from handlers import appointments, buttons, dialogue, emergency, texts, threads
 from handlers.dispatch import Table, ignore_argument
-from handlers.ticketing import open_request, route_and_announce
+from handlers.ticketing import open_request, role_name, route_and_announce, send_card
 from handlers.turn import Turn
 from messaging import inbound
 from messaging.keyboard import Button, Keyboard
@@ -159,6 +159,8 @@ async def on_text(turn: Turn, resident: Resident) -> None:
         return
     if cues.wants_a_person(text):
         await on_wants_a_person(turn, resident, text)
+        return
+    if await on_dissatisfaction_reason(turn, resident):
         return
     if await threads.place_text(turn, resident, text):
         return
@@ -487,16 +489,54 @@ async def on_rate_button(turn: Turn, resident: Resident, ticket_id: int, score: 
         turn.answer(texts.CHOICE_EXPIRED)
         return
     if not await tickets.rate(turn.session, ticket, resident, score, turn.now):
-        turn.answer(texts.ALREADY_RATED)
+        closed = ticket.status == TicketStatus.CLOSED and ticket.rating is None
+        turn.answer(texts.RATING_CLOSED if closed else texts.ALREADY_RATED)
         return
     turn.answer(texts.RATED)
-    turn.edit(
-        texts.RESOLVED_NOTICE_RESIDENT.format(number=ticket.number).split("。")[0]
-        + "。"
-        + texts.RATING_LABELS[score]
-        + "，"
-        + texts.RATED
-    )
+    turn.edit(texts.RATED_NOTICE.format(number=ticket.number, rating=texts.RATING_LABELS[score]))
+    if score == tickets.DISSATISFIED:
+        await supervise(turn, resident, ticket)
+
+
+async def supervise(turn: Turn, resident: Resident, ticket: Ticket) -> None:
+    """不满意: reopen one level up (督办), tell the new handler and the previous one, and
+    ask the resident why — their answer goes on the reopened ticket."""
+    previous = ticket.assignee
+    decision = await tickets.reopen_for_supervision(turn.session, ticket, resident, turn.now)
+    if decision.worker is not None:
+        heading = texts.SUPERVISION_HEADING.format(
+            previous=f"{role_name(previous)}{previous.name}" if previous else texts.SOMEONE_STAFF
+        )
+        send_card(turn.outbox, ticket, resident, decision.worker, heading)
+        who = texts.SUPERVISION_BY.format(
+            role=role_name(decision.worker), name=decision.worker.name
+        )
+    else:
+        who = texts.SUPERVISION_QUEUED
+    if previous is not None:
+        turn.outbox.to_worker(
+            previous,
+            texts.SUPERVISION_PREVIOUS.format(number=ticket.number, who=who),
+            ticket_id=ticket.id,
+        )
+    await turn.state.put(dialogue.DISSATISFIED_WITH, ticket.id)
+    turn.outbox.to_resident(
+        resident, texts.SUPERVISION_ASK_WHY.format(number=ticket.number, who=who),
+        ticket_id=ticket.id,
+    )  # fmt: skip
+
+
+async def on_dissatisfaction_reason(turn: Turn, resident: Resident) -> bool:
+    """The message after 不满意 says why; it goes on the reopened ticket."""
+    ticket_id = await turn.state.get(dialogue.DISSATISFIED_WITH)
+    if ticket_id is None:
+        return False
+    await turn.state.clear(dialogue.DISSATISFIED_WITH)
+    ticket = await turn.session.get(Ticket, int(ticket_id))
+    if ticket is None or not ticket.is_open or ticket.resident_id != resident.id:
+        return False
+    threads.add_in_turn(turn, resident, ticket)
+    return True
 
 
 def rating_keyboard(ticket: Ticket) -> Keyboard:

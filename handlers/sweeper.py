@@ -20,7 +20,7 @@ from core.clock import Clock
 from core.config import Settings
 from core.kv import KeyValueStore
 from handlers.appointments import release_unanswered_offers, send_reminders
-from handlers.escalation import escalate_overdue, flag_overdue_resolution
+from handlers.escalation import close_unrated, escalate_overdue, flag_overdue_resolution
 from handlers.threads import decide_unanswered
 from handlers.ticketing import dispatch_queued
 
@@ -50,6 +50,7 @@ def passes(settings: Settings) -> tuple[Pass, ...]:
         Pass("escalated", escalate_overdue),  # unacknowledged tickets → up the chain
         Pass("overdue", flag_overdue_resolution),  # past the resolution target → told once
         Pass("reminded", send_reminders),  # appointments tomorrow / within the hour
+        Pass("closed", close_unrated),  # resolved, unrated after the follow-up period
     )
 
 

@@ -25,6 +25,7 @@ STATUS_NAMES = {
     TicketStatus.ASSIGNED: "已派单，待网格员接单",
     TicketStatus.CLAIMED: "网格员已接单，处理中",
     TicketStatus.RESOLVED: "已办结",
+    TicketStatus.CLOSED: "已办结（已回访）",
     TicketStatus.CANCELLED: "已撤销",
 }
 ROLE_NAMES = {
@@ -246,6 +247,16 @@ RESOLVED_TOAST = "已办结"
 RESOLVED_NOTICE_RESIDENT = "您反映的事情（工单 {number}）已办结。请为这次服务打个分，帮助我们改进："
 RESOLVED_NOTICE_OTHER = "工单 {number} 已由{name}办结。"
 RATED = "感谢您的评价！"
+RATED_NOTICE = "您反映的事情（工单 {number}）已办结。您的评价：{rating}。感谢您的评价！"
+RATING_CLOSED = "这张工单的回访已经结束，不能再评价了。如果问题还在，请直接发消息告诉我。"
+SUPERVISION_BY = "{role}{name}"
+SUPERVISION_QUEUED = "上级值班人员（现在没有人在线，上线后第一时间处理）"
+SUPERVISION_ASK_WHY = (
+    "很抱歉没能让您满意。工单 {number} 已重新打开，转给{who}督办。"
+    "请直接回复说说哪里不满意，我会一并转给他们。"
+)
+SUPERVISION_HEADING = "【督办】居民对{previous}办结的结果不满意，请跟进："
+SUPERVISION_PREVIOUS = "工单 {number} 的居民对办结结果不满意，已重新打开，转给{who}督办。"
 ALREADY_RATED = "您已经评价过了，谢谢！"
 RESIDENT_SAYS = "【居民追加 {number}】{name}：\n{text}"
 WORKER_SAYS = "【{role}{name}回复 · {number}】\n{text}"

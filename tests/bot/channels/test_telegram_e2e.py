@@ -57,7 +57,7 @@ async def test_report_claim_reply_resolve_rate(
 
     async with gridline.sessions() as session:
         ticket = (await session.scalars(select(Ticket))).one()
-    assert ticket.status == TicketStatus.RESOLVED and ticket.rating == 3
+    assert ticket.status == TicketStatus.CLOSED and ticket.rating == 3  # 回访 done
 
 
 async def test_bad_input_over_telegram(gridline: Gridline, telegram: FakeTelegramServer) -> None:
