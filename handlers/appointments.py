@@ -26,19 +26,21 @@ from county.models import (
     EventKind,
     Grid,
     Party,
+    Priority,
     Resident,
     Ticket,
     TicketStatus,
     Worker,
 )
 from county.routing import RouteLevel, RoutingDecision
-from handlers import texts
+from handlers import dialogue, texts
 from handlers.buttons import (
     BOOK_SLOT,
     CALENDAR_FILE,
     CANCEL_APPOINTMENT,
     MOVE_SLOT,
     NO_SLOT,
+    NOT_NEEDED,
     RESCHEDULE,
     Action,
 )
@@ -120,17 +122,33 @@ async def offer(
 
 
 async def offer_for_queued_ticket(turn: Turn, resident: Resident, ticket: Ticket) -> None:
-    """Off hours, nobody on duty: a visit in the next service window may suit the resident."""
+    """Off hours, nobody on duty: a visit in the next service window may suit the resident.
+
+    Offered once a day at most, and never for a red ticket — that needs someone now, not
+    an appointment."""
+    if ticket.priority == Priority.RED or await turn.state.get(dialogue.OFF_HOURS_OFFERED):
+        return
     slots = await booking.nearest_free_slots(
         turn.session, ticket.grid.community_id, turn.now, turn.now, OFFERED
     )
-    if slots:
-        turn.outbox.to_resident(
-            resident,
-            texts.APPOINTMENT_OFF_HOURS,
-            slot_buttons(BOOK_SLOT, ticket.id, slots),
-            ticket_id=ticket.id,
-        )
+    if not slots:
+        return
+    await turn.state.put(dialogue.OFF_HOURS_OFFERED, ticket.id)
+    turn.outbox.to_resident(
+        resident,
+        texts.APPOINTMENT_OFF_HOURS,
+        [*slot_buttons(BOOK_SLOT, ticket.id, slots),
+         [Button(texts.APPOINTMENT_NOT_NEEDED_BUTTON, NOT_NEEDED.data(ticket.id))]],
+        ticket_id=ticket.id,
+    )  # fmt: skip
+
+
+async def on_not_needed_button(turn: Turn, resident: Resident, ticket_id: int) -> None:
+    ticket = await turn.session.get(Ticket, ticket_id)
+    if ticket is None or ticket.resident_id != resident.id:
+        turn.answer(texts.CHOICE_EXPIRED)
+        return
+    turn.edit(texts.APPOINTMENT_NOT_NEEDED.format(number=ticket.number))
 
 
 def confirmation(appointment: Appointment, worker: Worker, ticket: Ticket) -> tuple[str, Keyboard]:

@@ -90,6 +90,7 @@ RATE = Action("rate", (ID, Number(1, 3)))  # ticket, 1–3 (不满意/基本满�
 # Residents: appointments. Slots are (window id, start as a Unix epoch).
 BOOK_SLOT = Action("ap:tk", (ID, ID, ID))  # ticket, window, start
 NO_SLOT = Action("ap:none", (ID,))  # ticket: route it without a slot
+NOT_NEEDED = Action("ap:skip", (ID,))  # ticket: no appointment wanted, the worker calls
 RESCHEDULE = Action("ap:re", (ID,))  # appointment: offer other slots
 MOVE_SLOT = Action("ap:mv", (ID, ID, ID))  # appointment, window, start
 CANCEL_APPOINTMENT = Action("ap:cancel", (ID,))

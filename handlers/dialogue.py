@@ -25,6 +25,8 @@ PENDING_REQUEST = Slot("pending_request", 24 * 3600)
 FRESH_AFTER = Slot("fresh_after", 6 * 3600)
 
 
+# The off-hours appointment offer was made today (to a queued ticket, its id): once a day.
+OFF_HOURS_OFFERED = Slot("off_hours_offered", 24 * 3600)
 # After 不满意: the resident's next message says why, on the reopened ticket (its id).
 DISSATISFIED_WITH = Slot("dissatisfied_with", 24 * 3600)
 

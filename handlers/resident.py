@@ -149,6 +149,9 @@ async def on_text(turn: Turn, resident: Resident) -> None:
             texts.TOO_LONG.format(length=len(text), limit=turn.settings.max_message_chars),
         )
         return
+    if not cues.has_words(text):
+        turn.outbox.to_resident(resident, texts.NO_WORDS)
+        return
     if resident.grid_id is None:
         await turn.state.put(dialogue.PENDING_REQUEST, turn.stored.id)
         await ask_to_bind(turn, resident, texts.ASK_BIND_BEFORE_REQUEST)
@@ -582,6 +585,7 @@ TABLE: Table[Resident] = Table(
         buttons.RATE: on_rate_button,
         buttons.BOOK_SLOT: appointments.on_book_button,
         buttons.NO_SLOT: appointments.on_none_button,
+        buttons.NOT_NEEDED: appointments.on_not_needed_button,
         buttons.RESCHEDULE: appointments.on_reschedule_button,
         buttons.MOVE_SLOT: appointments.on_move_button,
         buttons.CANCEL_APPOINTMENT: appointments.on_cancel_button,

@@ -118,6 +118,7 @@ NONE_CHOSEN = (
 )
 CHOICE_EXPIRED = "这个选择已失效，请重新描述您的问题。"
 CHOICE_ALREADY_MADE = "这条消息已经处理过了。"
+NO_WORDS = "收到～ 有需要网格员帮忙的事，直接用文字告诉我就行。"
 ALREADY_SUBMITTED = "这条诉求已经提交过了，工单号 {number}。"
 
 GREETING = "您好！有什么需要网格员帮忙的，直接告诉我就行。发送 /help 查看使用说明。"
@@ -285,6 +286,8 @@ APPOINTMENT_TAKEN = (
 APPOINTMENT_CHOOSE = "已登记为工单 {number}。请选择预约时间（错时服务：工作日晚上和周末也可以约）："
 APPOINTMENT_CHOOSE_NEW = "请选择新的预约时间："
 APPOINTMENT_OFF_HOURS = "现在是下班时间。如果方便，也可以直接预约网格员上门的时间："
+APPOINTMENT_NOT_NEEDED_BUTTON = "不用了"
+APPOINTMENT_NOT_NEEDED = "好的，不预约。工单 {number} 会在网格员上班后第一时间处理。"
 APPOINTMENT_BOOKED = (
     "📅 预约成功：{when}，由{role}{name}负责（工单 {number}）。前一天和前一小时会提醒您。"
 )

@@ -27,6 +27,7 @@ from messaging.inbound import photo_of
 from messaging.keyboard import Button, Keyboard
 from messaging.models import InboundMessage
 from messaging.outbox import Outbox
+from nlu import cues
 
 
 def card_buttons(ticket: Ticket) -> Keyboard:
@@ -144,6 +145,11 @@ async def open_request(
 ) -> Ticket:
     """The ticket for a request message, not yet routed."""
     text = message.text or ""
+    details = replace(details_from(entities), photo=photo_of(message))
+    if category != Category.APPOINTMENT and not cues.asks_for_a_time(text):
+        # A time in a complaint says when the problem happens ("天天半夜蹦迪"), not when
+        # the resident wants a visit: no 期望时间 on the card.
+        details = replace(details, wanted_at=None, wanted_until=None)
     ticket = await tickets.open_ticket(
         turn.session,
         resident=resident,
@@ -153,7 +159,7 @@ async def open_request(
         channel=turn.inbound.channel,
         moment=turn.now,
         confidence=confidence,
-        details=replace(details_from(entities), photo=photo_of(message)),
+        details=details,
         emergency=emergency,
     )
     message.ticket_id = ticket.id

@@ -74,3 +74,20 @@ def wants_a_person(text: str) -> bool:
 def complains_about_staff(text: str) -> bool:
     """'投诉你们网格员，态度太差' — which must not go to that same worker."""
     return bool(_COMPLAINS_ABOUT_STAFF.search(_plain(text)))
+
+
+_ASKS_FOR_A_TIME = re.compile(
+    r"预约|约个?时间|上门|(?:能|可以|方便|麻烦|请|快|什么时候|几点)(?:不能|能|可以)?(?:过)?来"
+    r"|来(?:看|修|处理|一趟|一下|家里)|过来"
+    r"|方便的话|我在家|我有空|家里有人|等你|等您|改约|改到|改成|换个时间|改天"
+)
+
+
+def asks_for_a_time(text: str) -> bool:
+    """'明晚七点能来吗' asks for a visit; '天天半夜蹦迪' only says when the problem happens."""
+    return bool(_ASKS_FOR_A_TIME.search(_plain(text)))
+
+
+def has_words(text: str) -> bool:
+    """False for a message of emoji or punctuation only ('👍', '🔥', '？？')."""
+    return any(ch.isalnum() for ch in _plain(text))

@@ -210,7 +210,8 @@ async def test_queue_when_nobody_on_duty_then_handed_over_on_onduty(
     ack = next(m.text for m in sent if "已受理" in m.text)
     assert "待办队列" in ack and "周一" in ack and "08:30" in ack
     # Off hours, the resident may book a visit instead of waiting for Monday.
-    assert sent[-1].text == texts.APPOINTMENT_OFF_HOURS and len(sent[-1].buttons) == 3
+    assert sent[-1].text == texts.APPOINTMENT_OFF_HOURS and len(sent[-1].buttons) == 4
+    assert sent[-1].buttons[-1][0].label == texts.APPOINTMENT_NOT_NEEDED_BUTTON
     assert (await only_ticket(gridline)).status == TicketStatus.QUEUED
 
     sent = await chat.say(WANG, "/onduty")
@@ -335,3 +336,41 @@ async def test_a_photo_report_reaches_the_worker_before_the_card(gridline: Gridl
     assert to_worker[0].photo == ticket.photo
     assert to_worker[0].text == texts.CARD_PHOTO_CAPTION.format(number=ticket.number)
     assert to_worker[1].text.startswith("【新工单】") and to_worker[1].photo is None
+
+
+@pytest.mark.parametrize("emoji", ["👍", "🔥", "？？", "🙏🙏"])
+async def test_emoji_alone_gets_a_brief_answer_not_the_category_picker(
+    gridline: Gridline, emoji: str
+) -> None:
+    chat = await setup(gridline)
+    await chat.bind_demo_grid(RESIDENT)
+    sent = await chat.say(RESIDENT, emoji)
+    assert [m.text for m in sent] == [texts.NO_WORDS]
+    assert await chat.inbound_count() > 0  # stored all the same
+
+
+async def test_a_time_in_a_complaint_is_not_a_wanted_time(gridline: Gridline) -> None:
+    chat = await setup(gridline)
+    await chat.register_worker("王芳", WANG)
+    await chat.bind_demo_grid(RESIDENT)
+    await chat.say(RESIDENT, "楼上那家天天半夜蹦迪，吵得人睡不着，说了也不听")
+    ticket = await only_ticket(gridline)
+    assert ticket.appointment_at is None
+    assert "期望时间" not in chat.to(WANG)[-1].text
+
+
+async def test_the_off_hours_offer_comes_once_and_never_for_red(
+    gridline: Gridline, clock: FixedClock
+) -> None:
+    clock.set(clock.now().replace(hour=22))  # Friday night: queued
+    chat = await setup(gridline)
+    await chat.bind_demo_grid(RESIDENT)
+    first = await chat.say(RESIDENT, "小区门口的路灯坏了好几天了")
+    assert first[-1].text == texts.APPOINTMENT_OFF_HOURS
+    outcome, _ = await chat.press(
+        RESIDENT, first[-1].button(texts.APPOINTMENT_NOT_NEEDED_BUTTON), first[-1].message_id
+    )
+    assert outcome.edit is not None and "不预约" in outcome.edit.text
+    clock.advance(timedelta(hours=1))
+    second = await chat.say(RESIDENT, "楼道里的垃圾好几天没人清了")
+    assert texts.APPOINTMENT_OFF_HOURS not in [m.text for m in second]
