@@ -39,7 +39,9 @@ _BASELINE_PATTERNS: tuple[tuple[str, tuple[str, ...], str], ...] = (
      r"受伤|流血|出血|昏迷|晕倒|不省人事|摔倒(?:了)?起不来|没(?:了)?(?:呼吸|意识)|咬伤"),
     ("violence", ("110",), r"打人|砍人|持刀|拿刀|动刀|打架|斗殴|家暴|行凶|打起来了"),
 )  # fmt: skip
-_BASELINE_COMPILED = tuple((kind, numbers, re.compile(p)) for kind, numbers, p in _BASELINE_PATTERNS)
+_BASELINE_COMPILED = tuple(
+    (kind, numbers, re.compile(p)) for kind, numbers, p in _BASELINE_PATTERNS
+)
 _BASELINE_NEGATED = re.compile(r"(?:没有|没|不是|并非|防止|预防|以防|防)$")
 
 
