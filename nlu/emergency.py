@@ -27,6 +27,7 @@ Everything is compiled at import; a call is a few dozen regex scans of a short s
 
 from __future__ import annotations
 
+import bisect
 import enum
 import re
 from collections.abc import Iterator
@@ -626,12 +627,26 @@ class _Hit:
         return self.end <= other.start or other.end <= self.start
 
 
+# The context checks look this far back in the clause: every marker sits within a few
+# characters of its phrase, and a bounded window keeps a long message linear.
+_LOOK_BACK = 16
+
+
 class _Message:
-    """The folded text, its clauses, and whether a phrase in it is live."""
+    """The folded text, its clauses and time markers, and whether a phrase in it is live.
+
+    Clauses and markers are found once per message, so each phrase costs a bisect rather
+    than a rescan of everything before it.
+    """
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.clauses = [m.span() for m in _CLAUSE.finditer(text)]
+        self.clause_starts = [begin for begin, _ in self.clauses]
+        self.past_ends = [m.end() for m in _PAST.finditer(text)]
+        self.recent_ends = [m.end() for m in _RECENT_PAST.finditer(text)]
+        self.ongoing = [m.span() for m in _ONGOING.finditer(text)]
+        self.ongoing_starts = [begin for begin, _ in self.ongoing]
 
     def live(self, pattern: re.Pattern[str], rule: _Rule | None = None) -> Iterator[re.Match[str]]:
         """Each match that describes something happening now, literally."""
@@ -643,8 +658,11 @@ class _Message:
         return next(self.live(pattern), None) is not None
 
     def _live(self, start: int, end: int, rule: _Rule | None) -> bool:
-        begin, finish = next(((b, e) for b, e in self.clauses if b <= start < e), (start, start))
-        prefix = self.text[begin:start]
+        index = bisect.bisect_right(self.clause_starts, start) - 1
+        begin, finish = self.clauses[index] if index >= 0 else (start, start)
+        if not begin <= start < finish:
+            begin, finish = start, start
+        prefix = self.text[max(begin, start - _LOOK_BACK) : start]
         if rule is not None and rule.not_after is not None and rule.not_after.search(prefix):
             return False
         if _NEGATED.search(prefix) or _HYPOTHETICAL.search(prefix) or _FIGURATIVE.search(prefix):
@@ -654,13 +672,17 @@ class _Message:
         return not self._past(start)
 
     def _past(self, start: int) -> bool:
-        """A past marker before the phrase, with nothing saying it is happening again."""
-        before = self.text[:start]
-        past = [m.end() for m in _PAST.finditer(before)]
-        if past and not _ONGOING.search(before, past[-1]):
+        """A past marker before the phrase, with nothing saying it is happening again
+        (between the two; for 昨天 and the like, anywhere after it)."""
+        index = bisect.bisect_right(self.past_ends, start)
+        if index and not self._ongoing_within(self.past_ends[index - 1], start):
             return True
-        recent = [m.end() for m in _RECENT_PAST.finditer(before)]
-        return bool(recent) and not _ONGOING.search(self.text, recent[-1])
+        index = bisect.bisect_right(self.recent_ends, start)
+        return bool(index) and not self._ongoing_within(self.recent_ends[index - 1], len(self.text))
+
+    def _ongoing_within(self, begin: int, end: int) -> bool:
+        index = bisect.bisect_left(self.ongoing_starts, begin)
+        return index < len(self.ongoing) and self.ongoing[index][1] <= end
 
 
 def detect(text: str) -> Emergency | None:
