@@ -29,12 +29,14 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-logo
 
-# NLU and conversation figures, the NLU pipeline comparison, and the county-scale
-# routing/sweeper/booking figures (SQLite; pass DATABASE_URL=... to bench-county for PostgreSQL).
+# NLU and conversation figures, the NLU pipeline comparison, the county-scale
+# routing/sweeper/booking figures (SQLite; pass DATABASE_URL=... to bench-county for PostgreSQL),
+# and emergency recognition on its held-out messages against the old regex.
 bench: install
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.nlu_pipelines
 	$(BIN)/python -m benchmarks.county_scale
+	$(BIN)/python -m benchmarks.emergency
 
 bench-county: install
 	$(BIN)/python -m benchmarks.county_scale $(if $(DATABASE_URL),--database-url $(DATABASE_URL))

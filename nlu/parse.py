@@ -1,8 +1,8 @@
 """Understanding one message, answered in the shape of Rasa's /model/parse.
 
 A parse is an intent ranking from a classifier (the embedded jieba pipeline, or a Rasa
-server) plus entities from Gridline's own extractors (time, phone, address, person),
-which run the same whatever the classifier.
+server) plus entities from Gridline's own extractors (time, phone, address, person) and
+the emergency detector (`nlu.emergency`), which run the same whatever the classifier.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from core.clock import LOCAL_TZ, Clock
+from nlu.emergency import detect as detect_emergency
 from nlu.entities import default_extractors
 from nlu.intent_model import IntentModel
 from nlu.result import (
@@ -66,7 +67,12 @@ class NluPipeline:
         entities = [e for extractor in self.extractors for e in extractor.extract(text, now)]
         entities.sort(key=lambda e: (e["start"], -e["end"]))
         return ParseResult(
-            text=text, intent=name, confidence=confidence, ranking=ranking, entities=entities
+            text=text,
+            intent=name,
+            confidence=confidence,
+            ranking=ranking,
+            entities=entities,
+            emergency=detect_emergency(text),
         )
 
 

@@ -1,9 +1,10 @@
 """The shape of a parse and the roles that produce one, shared by the whole nlu package.
 
-Kept apart from `nlu.parse` and free of imports from the rest of nlu, so that the entity
-extractors and the classifiers can name these types without importing the pipeline that
-uses them (which would be an import cycle). Import them from `nlu.parse`, the public entry
-point; this module is where they live.
+Kept apart from `nlu.parse`, so that the entity extractors and the classifiers can name
+these types without importing the pipeline that uses them (which would be an import cycle).
+Of the rest of nlu it imports only `nlu.emergency`, which imports neither this module nor
+`nlu.parse`. Import these types from `nlu.parse`, the public entry point (and `Emergency`
+from `nlu.emergency`); this module is where they live.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
+
+from nlu.emergency import Emergency
 
 RANKING_SIZE = 10
 
@@ -22,8 +25,11 @@ class ParseResult:
     confidence: float
     ranking: list[tuple[str, float]]
     entities: list[dict[str, Any]] = field(default_factory=list)
+    emergency: Emergency | None = None
 
     def as_rasa(self) -> dict[str, Any]:
+        """Rasa's /model/parse shape, plus Gridline's top-level `emergency` (null or
+        {"kind": ..., "numbers": [...]}) so that every client of the parse sees it."""
         return {
             "text": self.text,
             "intent": {"name": self.intent, "confidence": self.confidence},
@@ -32,6 +38,9 @@ class ParseResult:
                 for name, confidence in self.ranking[:RANKING_SIZE]
             ],
             "entities": self.entities,
+            "emergency": None
+            if self.emergency is None
+            else {"kind": str(self.emergency.kind), "numbers": list(self.emergency.numbers)},
         }
 
     def entity(self, name: str) -> dict[str, Any] | None:

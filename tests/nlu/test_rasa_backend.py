@@ -209,6 +209,18 @@ async def test_pipeline_takes_intent_from_rasa_and_entities_from_gridline(
     phone = parsed.entity("phone")
     assert phone is not None and phone["value"] == "13812345678"
     assert all(e["extractor"] != "DIETClassifier" for e in parsed.entities)
+    assert parsed.emergency is None and parsed.as_rasa()["emergency"] is None
+
+
+async def test_pipeline_on_rasa_detects_the_emergency_itself(fake_rasa: FakeRasa) -> None:
+    # Rasa knows nothing of emergencies; Gridline's detector fills the field regardless.
+    async with RasaClassifier(fake_rasa.url) as rasa:
+        parser = NluPipeline(rasa, default_extractors())
+        parsed = await parser.parse(
+            "厨房漏气了 好大的味", datetime(2026, 11, 27, 10, 0, tzinfo=LOCAL_TZ)
+        )
+    assert fake_rasa.parsed_texts == ["厨房漏气了 好大的味"]
+    assert parsed.as_rasa()["emergency"] == {"kind": "gas", "numbers": ["119"]}
 
 
 def test_rasa_fallback_is_dropped_in_favour_of_gridlines_threshold() -> None:

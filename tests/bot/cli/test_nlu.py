@@ -67,7 +67,8 @@ def test_parse_json_lines_contract(data_dir: Path, monkeypatch: pytest.MonkeyPat
     out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(out) == 4  # one answer per non-empty input line, in order
     first = out[0]
-    assert set(first) == {"text", "intent", "intent_ranking", "entities"}
+    assert set(first) == {"text", "intent", "intent_ranking", "entities", "emergency"}
+    assert first["emergency"] is None
     assert first["intent"]["name"] == "appointment"
     assert first["intent_ranking"][0] == first["intent"]
     phone = next(e for e in first["entities"] if e["entity"] == "phone")

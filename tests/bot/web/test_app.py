@@ -35,4 +35,5 @@ async def test_model_parse_answers_in_rasa_shape(gridline: Gridline) -> None:
     assert ranking[0]["name"] == "hazard"
     assert ranking == sorted(ranking, key=lambda r: -r["confidence"])
     assert body["entities"] == []
+    assert body["emergency"] is None  # a hazard for a grid worker, nobody to call
     assert bad.status_code == 400
