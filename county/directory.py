@@ -46,6 +46,12 @@ async def worker_by_account(session: AsyncSession, channel: str, external_id: st
     return await session.scalar(query)
 
 
+async def workers_by_ids(session: AsyncSession, ids: set[int]) -> Sequence[Worker]:
+    if not ids:
+        return []
+    return (await session.scalars(select(Worker).where(Worker.id.in_(ids)))).all()
+
+
 async def all_workers(session: AsyncSession) -> Sequence[Worker]:
     return (await session.scalars(select(Worker).order_by(Worker.id))).all()
 

@@ -533,3 +533,10 @@ def close_unrated(session: AsyncSession, ticket: Ticket, moment: datetime) -> No
     ticket.status = TicketStatus.CLOSED
     ticket.updated_at = moment
     log_event(session, ticket, EventKind.FOLLOWUP_EXPIRED, moment, actor=Party.SYSTEM)
+
+
+async def tickets_of_resident(session: AsyncSession, resident_id: int) -> list[Ticket]:
+    """All of a resident's tickets: open ones first, each group newest first."""
+    query = select(Ticket).where(Ticket.resident_id == resident_id)
+    found = list((await session.scalars(query)).all())
+    return sorted(found, key=lambda t: (not t.is_open, -t.created_at.timestamp(), -t.id))

@@ -38,6 +38,7 @@ from handlers.buttons import (
     BOOK_SLOT,
     CALENDAR_FILE,
     CANCEL_APPOINTMENT,
+    CANCEL_TICKET,
     MOVE_SLOT,
     NO_SLOT,
     NOT_NEEDED,
@@ -243,13 +244,18 @@ async def _own_booked(turn: Turn, resident: Resident, appointment_id: int) -> Ap
     return appointment
 
 
+async def other_slots(turn: Turn, appointment: Appointment, around: datetime) -> list[Slot]:
+    found = await booking.nearest_free_slots(
+        turn.session, appointment.community_id, around, turn.now, OFFERED + 1
+    )
+    return [s for s in found if s.starts_at != appointment.starts_at][:OFFERED]
+
+
 async def on_reschedule_button(turn: Turn, resident: Resident, appointment_id: int) -> None:
     appointment = await _own_booked(turn, resident, appointment_id)
     if appointment is None:
         return
-    slots = [s for s in await booking.nearest_free_slots(
-        turn.session, appointment.community_id, appointment.starts_at, turn.now, OFFERED + 1)
-        if s.starts_at != appointment.starts_at][:OFFERED]  # fmt: skip
+    slots = await other_slots(turn, appointment, appointment.starts_at)
     if not slots:
         turn.answer(texts.APPOINTMENT_FULL)
         return
@@ -258,18 +264,56 @@ async def on_reschedule_button(turn: Turn, resident: Resident, appointment_id: i
     )
 
 
+async def reschedule_by_text(
+    turn: Turn, resident: Resident, entities: list[dict[str, Any]]
+) -> bool:
+    """'改约', '改到周六上午': move the resident's next booked appointment; False if they
+    have none. A free slot at the time they name is taken at once; otherwise the nearest
+    free slots are offered."""
+    upcoming = await booking.upcoming_of_resident(turn.session, resident.id, turn.now)
+    if not upcoming:
+        return False
+    appointment = upcoming[0]
+    wanted = wanted_time(entities)
+    if wanted is not None:
+        slot = await booking.find_slot(turn.session, appointment.community_id, wanted, turn.now)
+        if slot is not None and slot.free > 0 and slot.starts_at != appointment.starts_at:
+            moved = await move(turn, resident, appointment, slot.starts_at, slot.window_id)
+            if moved is not None:
+                turn.outbox.to_resident(resident, *moved)
+                return True
+    slots = await other_slots(turn, appointment, wanted or appointment.starts_at)
+    if not slots:
+        turn.outbox.to_resident(resident, texts.APPOINTMENT_FULL)
+        return True
+    turn.outbox.to_resident(
+        resident, texts.APPOINTMENT_CHOOSE_NEW, slot_buttons(MOVE_SLOT, appointment.id, slots)
+    )
+    return True
+
+
 async def on_move_button(
     turn: Turn, resident: Resident, appointment_id: int, window_id: int, epoch: int
 ) -> None:
     appointment = await _own_booked(turn, resident, appointment_id)
     if appointment is None:
         return
-    old_worker_id, old_start = appointment.worker_id, appointment.starts_at
-    moved = await booking.reschedule(turn.session, appointment, _moment(epoch), window_id,
-                                     turn.now)  # fmt: skip
+    moved = await move(turn, resident, appointment, _moment(epoch), window_id)
     if moved is None:
         turn.answer(texts.APPOINTMENT_SLOT_GONE)
         return
+    turn.edit(*moved)
+    turn.answer(texts.APPOINTMENT_BOOKED_TOAST)
+
+
+async def move(
+    turn: Turn, resident: Resident, appointment: Appointment, start: datetime, window_id: int
+) -> tuple[str, Keyboard] | None:
+    """Move a booked appointment; the confirmation to show, or None if the slot is gone."""
+    old_worker_id, old_start = appointment.worker_id, appointment.starts_at
+    moved = await booking.reschedule(turn.session, appointment, start, window_id, turn.now)
+    if moved is None:
+        return None
     worker = await turn.session.get(Worker, moved.worker_id)
     ticket = await turn.session.get(Ticket, moved.ticket_id) if moved.ticket_id else None
     assert worker is not None
@@ -295,9 +339,7 @@ async def on_move_button(
                 texts.APPOINTMENT_MOVED_WORKER.format(number=ticket.number, when=when),
                 ticket_id=ticket.id,
             )
-    text, buttons = confirmation(moved, worker, ticket) if ticket else (when, [])
-    turn.edit(text, buttons)
-    turn.answer(texts.APPOINTMENT_BOOKED_TOAST)
+    return confirmation(moved, worker, ticket) if ticket else (when, [])
 
 
 async def on_cancel_button(turn: Turn, resident: Resident, appointment_id: int) -> None:
@@ -307,19 +349,27 @@ async def on_cancel_button(turn: Turn, resident: Resident, appointment_id: int) 
     if not await booking.cancel(turn.session, appointment, turn.now):
         turn.answer(texts.APPOINTMENT_NOT_ACTIVE)
         return
-    turn.edit(texts.APPOINTMENT_CANCELLED)
     turn.answer(texts.APPOINTMENT_CANCELLED)
     ticket = (
         await turn.session.get(Ticket, appointment.ticket_id) if appointment.ticket_id else None
     )
-    if ticket is not None and ticket.is_open:
-        await tickets.cancel(turn.session, ticket, resident, turn.now)
-        when = texts.time_range(appointment.starts_at, appointment.ends_at)
-        turn.outbox.to_worker(
-            appointment.worker_id,
-            texts.APPOINTMENT_CANCELLED_WORKER.format(number=ticket.number, when=when),
-            ticket_id=ticket.id,
-        )
+    if ticket is None or not ticket.is_open:
+        turn.edit(texts.APPOINTMENT_CANCELLED)
+        return
+    # The visit is off; the problem is not solved by that. The request stays open unless
+    # the resident withdraws it too.
+    ticket.appointment_at = ticket.appointment_until = None
+    turn.edit(
+        texts.APPOINTMENT_CANCELLED_REQUEST_KEPT.format(number=ticket.number),
+        [[Button(texts.CANCEL_BUTTON.format(number=ticket.number),
+                 CANCEL_TICKET.data(ticket.id))]],
+    )  # fmt: skip
+    when = texts.time_range(appointment.starts_at, appointment.ends_at)
+    turn.outbox.to_worker(
+        appointment.worker_id,
+        texts.APPOINTMENT_CANCELLED_WORKER.format(number=ticket.number, when=when),
+        ticket_id=ticket.id,
+    )
 
 
 async def on_ics_button(turn: Turn, resident: Resident, appointment_id: int) -> None:

@@ -85,7 +85,12 @@ FOLLOWUP_NEW = Action("fu:new", (ID,))
 # Residents: the category of an unclear request (inbound message id, intent or "none").
 NO_CATEGORY = "none"
 CATEGORY = Action("cat", (ID, OneOf((*intents.TICKET_INTENTS, NO_CATEGORY))))
-CANCEL_TICKET = Action("cancel", (ID,))
+CANCEL_TICKET = Action("cancel", (ID,))  # a ticket picked to withdraw: asks to confirm
+CANCEL_CONFIRM = Action("cancel:yes", (ID,))
+CANCEL_KEEP = Action("cancel:no", (ID,))
+CANCEL_PAGE = Action("cancel:p", (ID,))  # page of the open tickets
+STATUS_PAGE = Action("st:p", (ID,))  # page of /status
+STATUS_TICKET = Action("st:tk", (ID,))  # a ticket's history
 RATE = Action("rate", (ID, Number(1, 3)))  # ticket, 1–3 (不满意/基本满意/满意)
 # Residents: appointments. Slots are (window id, start as a Unix epoch).
 BOOK_SLOT = Action("ap:tk", (ID, ID, ID))  # ticket, window, start

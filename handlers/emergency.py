@@ -7,27 +7,15 @@ else (`handlers/resident.py`); this module files the red ticket and raises the a
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from county import routing, tickets
 from county.categories import category_of_emergency
 from county.models import EventKind, Grid, Party, Resident, Ticket, Worker
-from county.urgency import detect as detect_emergency
 from handlers import texts
 from handlers.ticketing import open_request, role_name, send_card
 from handlers.turn import Turn
 from messaging.models import InboundMessage
+from nlu.emergency import Emergency
 from nlu.parse import NluUnavailable
-
-
-class Emergency(Protocol):
-    kind: str
-    numbers: tuple[str, ...]
-    trigger: str
-
-
-def detect(text: str) -> Emergency | None:
-    return detect_emergency(text)
 
 
 def numbers_text(emergency: Emergency) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from county import appointments as booking
 from county import directory, tickets
 from county.categories import category_of
 from county.geo import nearest_grid
@@ -17,7 +18,7 @@ from county.models import (
     TicketStatus,
 )
 from county.routing import RouteLevel
-from handlers import appointments, buttons, dialogue, emergency, texts, threads
+from handlers import appointments, buttons, dialogue, emergency, history, texts, threads
 from handlers.dispatch import Table, ignore_argument
 from handlers.ticketing import open_request, role_name, route_and_announce, send_card
 from handlers.turn import Turn
@@ -25,11 +26,14 @@ from messaging import inbound
 from messaging.keyboard import Button, Keyboard
 from messaging.models import InboundAwaiting, InboundKind, InboundMessage
 from nlu import cues, inbox, intents
+from nlu.emergency import Emergency
+from nlu.emergency import detect as detect_emergency
 from nlu.parse import NluUnavailable, ParseResult
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 8
+STATUS_PAGE_SIZE = 5
 
 # ---- binding ---------------------------------------------------------------------------
 
@@ -70,7 +74,7 @@ async def bind(turn: Turn, resident: Resident, grid: Grid, notice: str | None) -
     pending = await turn.session.get(InboundMessage, int(pending_id))
     if pending is None or not pending.text or pending.ticket_id is not None:
         return
-    found = emergency.detect(pending.text)
+    found = detect_emergency(pending.text)
     if found is not None:
         # The number to call went out when the message came in; now alert the grid.
         await emergency.file_emergency(turn, resident, grid, pending, found)
@@ -139,7 +143,7 @@ async def on_text(turn: Turn, resident: Resident) -> None:
         return
     # Before anything else — threads, pending choices, length limits: an emergency is
     # never delayed by another state of the conversation.
-    found = emergency.detect(text)
+    found = detect_emergency(text)
     if found is not None:
         await on_emergency(turn, resident, found)
         return
@@ -165,12 +169,14 @@ async def on_text(turn: Turn, resident: Resident) -> None:
         return
     if await on_dissatisfaction_reason(turn, resident):
         return
+    if cues.wants_to_reschedule(text) and await on_reschedule_text(turn, resident, text):
+        return
     if await threads.place_text(turn, resident, text):
         return
     await understand_request(turn, resident, turn.stored)
 
 
-async def on_emergency(turn: Turn, resident: Resident, found: emergency.Emergency) -> None:
+async def on_emergency(turn: Turn, resident: Resident, found: Emergency) -> None:
     emergency.tell_numbers(turn, resident, found)
     if resident.grid_id is None:
         await turn.state.put(dialogue.PENDING_REQUEST, turn.stored.id)
@@ -421,27 +427,70 @@ async def on_new(turn: Turn, resident: Resident) -> None:
 
 
 async def on_status(turn: Turn, resident: Resident) -> None:
-    recent = await tickets.recent_tickets_of_resident(turn.session, resident.id)
-    if not recent:
-        turn.outbox.to_resident(resident, texts.STATUS_NONE)
-        return
+    text, keyboard = await status_page(turn, resident, 0)
+    turn.outbox.to_resident(resident, text, keyboard)
+
+
+async def on_status_page(turn: Turn, resident: Resident, page: int) -> None:
+    turn.edit(*await status_page(turn, resident, page))
+
+
+async def status_page(turn: Turn, resident: Resident, page: int) -> tuple[str, Keyboard]:
+    """One page of the resident's tickets, open ones first; a button per ticket for its
+    history, and paging when there are more."""
+    found = await tickets.tickets_of_resident(turn.session, resident.id)
+    if not found:
+        return texts.STATUS_NONE, []
+    shown = found[page * STATUS_PAGE_SIZE : (page + 1) * STATUS_PAGE_SIZE]
     lines = [texts.STATUS_HEADER]
-    for ticket in recent:
+    for ticket in shown:
         handler = texts.STATUS_HANDLER.format(name=ticket.assignee.name) if ticket.assignee else ""
-        summary = ticket.summary if len(ticket.summary) <= 40 else ticket.summary[:40] + "…"
         lines.append(
             texts.STATUS_LINE.format(
                 number=ticket.number,
                 category=texts.CATEGORY_NAMES[ticket.category],
                 status=texts.STATUS_NAMES[ticket.status],
                 handler=handler,
-                summary=summary,
+                summary=shorten(ticket.summary, 40),
             )
         )
-        if ticket.appointment_at is not None and ticket.is_open:
-            when = texts.time_range(ticket.appointment_at, ticket.appointment_until)
+        # Only a booked visit is an appointment; a time the resident merely wished for is not.
+        booked = ticket.is_open and await booking.booked_for_ticket(turn.session, ticket.id)
+        if booked:
+            when = texts.time_range(booked.starts_at, booked.ends_at)
             lines.append(texts.STATUS_APPOINTMENT.format(when=when))
-    turn.outbox.to_resident(resident, "\n".join(lines))
+    remaining = len(found) - (page + 1) * STATUS_PAGE_SIZE
+    if remaining > 0:
+        lines.append(texts.STATUS_MORE.format(count=remaining))
+    history_buttons = [
+        Button(texts.STATUS_TICKET_BUTTON.format(number=t.number), buttons.STATUS_TICKET.data(t.id))
+        for t in shown
+    ]
+    keyboard = [history_buttons[i : i + 2] for i in range(0, len(history_buttons), 2)]
+    keyboard += paging(buttons.STATUS_PAGE, page, remaining > 0)
+    return "\n".join(lines), keyboard
+
+
+def paging(action: buttons.Action, page: int, more: bool) -> Keyboard:
+    row = []
+    if page > 0:
+        row.append(Button(texts.PAGE_PREV, action.data(page - 1)))
+    if more:
+        row.append(Button(texts.PAGE_NEXT, action.data(page + 1)))
+    return [row] if row else []
+
+
+def shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+async def on_status_ticket(turn: Turn, resident: Resident, ticket_id: int) -> None:
+    ticket = await turn.session.get(Ticket, ticket_id)
+    if ticket is None or ticket.resident_id != resident.id:
+        turn.answer(texts.CHOICE_EXPIRED)
+        return
+    turn.outbox.to_resident(resident, await history.for_resident(turn.session, ticket),
+                            ticket_id=ticket.id)  # fmt: skip
 
 
 async def on_cancel(turn: Turn, resident: Resident) -> None:
@@ -449,32 +498,80 @@ async def on_cancel(turn: Turn, resident: Resident) -> None:
         await turn.state.clear(dialogue.PENDING_REQUEST)
         turn.outbox.to_resident(resident, texts.CANCELLED_STEP)
         return
-    open_tickets = await tickets.open_tickets_of_resident(turn.session, resident.id)
-    if not open_tickets:
+    page = await cancel_page(turn, resident, 0)
+    if page is None:
         turn.outbox.to_resident(resident, texts.CANCEL_NOTHING)
         return
-    turn.outbox.to_resident(
-        resident,
-        texts.CANCEL_WHICH,
-        [
-            [Button(texts.CANCEL_BUTTON.format(number=t.number), buttons.CANCEL_TICKET.data(t.id))]
-            for t in open_tickets[:5]
-        ],
-    )
+    turn.outbox.to_resident(resident, *page)
 
 
-async def on_cancel_button(turn: Turn, resident: Resident, ticket_id: int) -> None:
+async def on_cancel_page(turn: Turn, resident: Resident, page: int) -> None:
+    found = await cancel_page(turn, resident, page)
+    if found is None:
+        turn.edit(texts.CANCEL_NOTHING)
+        return
+    turn.edit(*found)
+
+
+async def cancel_page(turn: Turn, resident: Resident, page: int) -> tuple[str, Keyboard] | None:
+    """One page of the resident's open tickets, each with its summary, to pick one to withdraw."""
+    open_tickets = await tickets.open_tickets_of_resident(turn.session, resident.id)
+    if not open_tickets:
+        return None
+    shown = open_tickets[page * STATUS_PAGE_SIZE : (page + 1) * STATUS_PAGE_SIZE]
+    keyboard: Keyboard = [
+        [Button(texts.CANCEL_CHOICE.format(number=t.number, summary=shorten(t.summary, 12)),
+                buttons.CANCEL_TICKET.data(t.id))]
+        for t in shown
+    ]  # fmt: skip
+    more = len(open_tickets) > (page + 1) * STATUS_PAGE_SIZE
+    keyboard += paging(buttons.CANCEL_PAGE, page, more)
+    return texts.CANCEL_WHICH.format(count=len(open_tickets)), keyboard
+
+
+async def own_ticket(turn: Turn, resident: Resident, ticket_id: int) -> Ticket | None:
     ticket = await turn.session.get(Ticket, ticket_id)
     if ticket is None or ticket.resident_id != resident.id:
         turn.answer(texts.CHOICE_EXPIRED)
+        return None
+    return ticket
+
+
+async def on_cancel_button(turn: Turn, resident: Resident, ticket_id: int) -> None:
+    """A ticket picked to withdraw: asked once more, with its words, before anything happens."""
+    if (ticket := await own_ticket(turn, resident, ticket_id)) is None:
+        return
+    if not ticket.is_open:
+        turn.answer(not_cancellable(ticket))
+        return
+    turn.edit(
+        texts.CANCEL_CONFIRM.format(number=ticket.number, summary=shorten(ticket.summary, 60)),
+        [[Button(texts.CANCEL_CONFIRM_BUTTON, buttons.CANCEL_CONFIRM.data(ticket.id)),
+          Button(texts.CANCEL_KEEP_BUTTON, buttons.CANCEL_KEEP.data(ticket.id))]],
+    )  # fmt: skip
+
+
+def not_cancellable(ticket: Ticket) -> str:
+    return texts.TICKET_NOT_CANCELLABLE.format(
+        number=ticket.number, status=texts.STATUS_NAMES[ticket.status]
+    )
+
+
+async def on_cancel_keep(turn: Turn, resident: Resident, ticket_id: int) -> None:
+    if (ticket := await own_ticket(turn, resident, ticket_id)) is None:
+        return
+    turn.edit(texts.CANCEL_KEPT.format(number=ticket.number))
+
+
+async def on_cancel_confirm(turn: Turn, resident: Resident, ticket_id: int) -> None:
+    if (ticket := await own_ticket(turn, resident, ticket_id)) is None:
         return
     if not await tickets.cancel(turn.session, ticket, resident, turn.now):
-        turn.answer(
-            texts.TICKET_NOT_CANCELLABLE.format(
-                number=ticket.number, status=texts.STATUS_NAMES[ticket.status]
-            )
-        )
+        turn.answer(not_cancellable(ticket))
         return
+    appointment = await booking.booked_for_ticket(turn.session, ticket.id)
+    if appointment is not None:
+        await booking.cancel(turn.session, appointment, turn.now)
     notice = texts.TICKET_CANCELLED.format(number=ticket.number)
     turn.edit(notice)
     turn.answer(notice)
@@ -527,6 +624,15 @@ async def supervise(turn: Turn, resident: Resident, ticket: Ticket) -> None:
         resident, texts.SUPERVISION_ASK_WHY.format(number=ticket.number, who=who),
         ticket_id=ticket.id,
     )  # fmt: skip
+
+
+async def on_reschedule_text(turn: Turn, resident: Resident, text: str) -> bool:
+    """改约 by text, on the resident's booked appointment; False when they have none."""
+    try:
+        entities = (await turn.services.parser.parse(text, turn.now)).entities
+    except NluUnavailable:
+        entities = []
+    return await appointments.reschedule_by_text(turn, resident, entities)
 
 
 async def on_dissatisfaction_reason(turn: Turn, resident: Resident) -> bool:
@@ -582,6 +688,11 @@ TABLE: Table[Resident] = Table(
         buttons.BIND_GRID: on_bind_grid,
         buttons.CATEGORY: on_category_button,
         buttons.CANCEL_TICKET: on_cancel_button,
+        buttons.CANCEL_CONFIRM: on_cancel_confirm,
+        buttons.CANCEL_KEEP: on_cancel_keep,
+        buttons.CANCEL_PAGE: on_cancel_page,
+        buttons.STATUS_PAGE: on_status_page,
+        buttons.STATUS_TICKET: on_status_ticket,
         buttons.RATE: on_rate_button,
         buttons.BOOK_SLOT: appointments.on_book_button,
         buttons.NO_SLOT: appointments.on_none_button,

@@ -64,6 +64,8 @@ ASK_BIND = "请先选择您所在的社区或村（也可以直接发送您的�
 ASK_BIND_BEFORE_REQUEST = "收到您的消息了。为了交给负责您家的网格员，请先选择您所在的社区或村："
 ASK_GRID = "请选择{community}下您所在的网格："
 NEXT_PAGE = "下一页 ▶"
+PAGE_PREV = "◀ 上一页"
+PAGE_NEXT = "下一页 ▶"
 PREV_PAGE = "◀ 上一页"
 CHANGE_GRID = "更换网格"
 UNKNOWN_PLACE = "这个选项已失效，请重新发送 /start 选择。"
@@ -167,7 +169,28 @@ NOW_HANDLED_BY = "您的工单 {number} 已由{role}{name}接手处理。"
 ACK_HINT = "网格员回复后，您在这里直接回复就能和他对话。查看进度请发送 /status"
 
 STATUS_NONE = "您还没有提交过诉求。直接发文字描述您的问题即可。"
-STATUS_HEADER = "您最近的诉求："
+STATUS_HEADER = "您的诉求（进行中的在前）："
+STATUS_MORE = "还有 {count} 条，点「下一页」查看。"
+STATUS_TICKET_BUTTON = "📋 {number}"
+HISTORY_HEADER = "工单 {number}（{category}）办理记录："
+HISTORY_LINE = "{time} {what}"
+HISTORY = {
+    "created": "受理：{body}",
+    "routed": "派给{worker}",
+    "queued": "暂无人值班，排队等待",
+    "claimed": "{worker}接单",
+    "worker_message": "{worker}回复：{body}",
+    "resident_message": "您补充：{body}",
+    "escalated": "超时未接单，升级给{worker}",
+    "transferred": "转派到其他网格",
+    "resolved": "{worker}办结",
+    "rated": "您的评价：{rating}",
+    "reopened": "您不满意，重新打开督办",
+    "cancelled": "您撤销了诉求",
+    "emergency_alert": "紧急情况已通知 {count} 名工作人员",
+    "rescheduled": "预约改期",
+    "followup_expired": "回访结束（未评价）",
+}
 STATUS_LINE = "{number}｜{category}｜{status}{handler}\n  {summary}"
 STATUS_APPOINTMENT = "  预约时间：{when}"
 STATUS_HANDLER = "｜{name}"
@@ -177,8 +200,13 @@ WORKER_DUTY_LINE = "当前状态：{state}"
 
 CANCEL_NOTHING = "当前没有进行中的操作，也没有可撤销的诉求。"
 CANCELLED_STEP = "已取消当前操作。"
-CANCEL_WHICH = "要撤销哪条诉求？"
+CANCEL_WHICH = "要撤销哪条诉求？（共 {count} 条进行中）"
 CANCEL_BUTTON = "撤销 {number}"
+CANCEL_CHOICE = "撤销 {number}（{summary}）"
+CANCEL_CONFIRM = "确定要撤销工单 {number} 吗？\n「{summary}」\n撤销后网格员将不再处理。"
+CANCEL_CONFIRM_BUTTON = "确认撤销"
+CANCEL_KEEP_BUTTON = "不撤销"
+CANCEL_KEPT = "好的，工单 {number} 继续处理。"
 TICKET_CANCELLED = "工单 {number} 已撤销。"
 TICKET_NOT_CANCELLABLE = "工单 {number} 已经{status}，无法撤销。"
 TICKET_CANCELLED_FOR_WORKER = "居民已撤销工单 {number}。"
@@ -302,7 +330,12 @@ APPOINTMENT_ALREADY_BOOKED = "这张工单已经预约好了，如需调整请�
 APPOINTMENT_ALREADY_CLAIMED = "网格员已经接单，会直接与您商定时间。"
 APPOINTMENT_NOT_ACTIVE = "这个预约已经取消或结束了。"
 APPOINTMENT_CANCELLED = "预约已取消。"
-APPOINTMENT_CANCELLED_WORKER = "居民取消了预约（工单 {number}，原定 {when}）。"
+APPOINTMENT_CANCELLED_WORKER = (
+    "居民取消了预约（工单 {number}，原定 {when}），诉求没有撤销，请跟进。"
+)
+APPOINTMENT_CANCELLED_REQUEST_KEPT = (
+    "预约已取消。工单 {number} 仍在处理中；如果这件事也不需要处理了，可以撤销诉求："
+)
 APPOINTMENT_WORKER_WILL_CALL = "好的，已转给网格员，由网格员与您商定时间。"
 APPOINTMENT_CARD_HEADING = "📅【预约】{when}"
 APPOINTMENT_MOVED_WORKER = "工单 {number} 的预约改到了 {when}。"

@@ -91,3 +91,13 @@ def asks_for_a_time(text: str) -> bool:
 def has_words(text: str) -> bool:
     """False for a message of emoji or punctuation only ('👍', '🔥', '？？')."""
     return any(ch.isalnum() for ch in _plain(text))
+
+
+_RESCHEDULE = re.compile(
+    r"改约|改(?:个)?时间|改到|改成|改在|换(?:个)?时间|换到|推迟|延后|往后推|提前到|改天"
+)
+
+
+def wants_to_reschedule(text: str) -> bool:
+    """'改约', '改到周六上午', '能不能推迟到下周'."""
+    return bool(_RESCHEDULE.search(_plain(text)))

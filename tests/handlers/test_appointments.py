@@ -7,10 +7,10 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.runtime.container import Gridline
-from core.clock import FixedClock
+from core.clock import LOCAL_TZ, FixedClock
 from county.models import Appointment, AppointmentStatus, Ticket
 from handlers import texts
-from tests.handlers.harness import Harness
+from tests.handlers.harness import Delivered, Harness
 from tests.handlers.test_conversation import RESIDENT, WANG, only_ticket, setup
 
 ZHOU = "w-zhouting"  # 周婷: serves 幸福社区's weekday evening window 18:00–21:00
@@ -130,8 +130,17 @@ async def test_reschedule_cancel_and_calendar_file(gridline: Gridline) -> None:
 
     outcome, _ = await chat.press(RESIDENT, f"ap:cancel:{current[0].id}")
     assert outcome.answer == texts.APPOINTMENT_CANCELLED
+    # The visit is off, the request is not: it stays open until the resident withdraws it.
+    ticket = await only_ticket(gridline)
+    assert ticket.is_open and ticket.appointment_at is None
+    assert "取消了预约" in chat.to(ZHOU)[-1].text and "没有撤销" in chat.to(ZHOU)[-1].text
+    assert outcome.edit is not None
+    withdraw = Delivered(RESIDENT, outcome.edit.text, outcome.edit.buttons, "m-cancel")
+    outcome, _ = await chat.press(RESIDENT, withdraw.button("撤销"), withdraw.message_id)
+    assert outcome.edit is not None and "确定要撤销" in outcome.edit.text
+    confirm = Delivered(RESIDENT, outcome.edit.text, outcome.edit.buttons, "m-cancel")
+    outcome, _ = await chat.press(RESIDENT, confirm.button("确认撤销"), confirm.message_id)
     assert (await only_ticket(gridline)).status == "cancelled"
-    assert "取消了预约" in chat.to(ZHOU)[-1].text
     outcome, _ = await chat.press(RESIDENT, f"ap:cancel:{current[0].id}")
     assert outcome.answer == texts.APPOINTMENT_NOT_ACTIVE
     assert confirmation.buttons  # the confirmation offered these actions in the first place
@@ -176,3 +185,20 @@ async def test_off_hours_queued_ticket_can_book_a_visit(
     (booked,) = await appointments(gridline)
     assert booked.ticket_id == ticket.id and ticket.status == "assigned"
     assert ticket.appointment_at == booked.starts_at
+
+
+async def test_reschedule_by_text_moves_the_booked_appointment(gridline: Gridline) -> None:
+    chat = await ready(gridline)
+    await book_monday_evening(chat)
+    sent = await chat.say(RESIDENT, "不好意思，改到周二晚上七点半可以吗")
+    assert "预约成功：12月01日（周二）19:30–20:00" in sent[-1].text
+    (moved,) = [a for a in await appointments(gridline) if a.status == AppointmentStatus.BOOKED]
+    assert moved.starts_at.astimezone(LOCAL_TZ).strftime("%m-%d %H:%M") == "12-01 19:30"
+    assert len(await tickets_of(gridline)) == 1, "a reschedule is not a new request"
+    sent = await chat.say(RESIDENT, "我想改约")
+    assert sent[-1].text == texts.APPOINTMENT_CHOOSE_NEW and len(sent[-1].buttons) == 3
+
+
+async def tickets_of(gridline: Gridline) -> list[Ticket]:
+    async with gridline.sessions() as session:
+        return list((await session.scalars(select(Ticket))).all())

@@ -17,7 +17,7 @@ from messaging.inbound import Inbound
 from messaging.models import InboundKind, InboundMessage
 from nlu.models import LabelledExample
 from tests.factories import demo_county
-from tests.handlers.harness import Harness
+from tests.handlers.harness import Delivered, Harness
 
 RESIDENT = "r-100"
 WANG = "w-wangfang"  # 王芳: primary worker of 幸福社区第一网格
@@ -247,10 +247,18 @@ async def test_status_and_cancel(gridline: Gridline) -> None:
     assert ticket.number in sent[-1].text and "安全隐患" in sent[-1].text
     sent = await chat.say(RESIDENT, "/cancel")
     choice = sent[-1]
+    assert ticket.summary[:12] in choice.buttons[0][0].label  # each ticket with its words
     outcome, _ = await chat.press(RESIDENT, choice.button(ticket.number), choice.message_id)
+    assert outcome.edit is not None and "确定要撤销" in outcome.edit.text
+    assert (await only_ticket(gridline)).is_open  # nothing happens before the confirmation
+    confirm = Delivered(RESIDENT, outcome.edit.text, outcome.edit.buttons, choice.message_id)
+    outcome, _ = await chat.press(RESIDENT, confirm.button("不撤销"), choice.message_id)
+    assert outcome.edit is not None and "继续处理" in outcome.edit.text
+    assert (await only_ticket(gridline)).is_open
+    outcome, _ = await chat.press(RESIDENT, confirm.button("确认撤销"), choice.message_id)
     assert outcome.answer == texts.TICKET_CANCELLED.format(number=ticket.number)
     assert (await only_ticket(gridline)).status == TicketStatus.CANCELLED
-    outcome, _ = await chat.press(RESIDENT, choice.button(ticket.number), choice.message_id)
+    outcome, _ = await chat.press(RESIDENT, confirm.button("确认撤销"), choice.message_id)
     assert outcome.answer is not None and "无法撤销" in outcome.answer
 
 
@@ -374,3 +382,42 @@ async def test_the_off_hours_offer_comes_once_and_never_for_red(
     clock.advance(timedelta(hours=1))
     second = await chat.say(RESIDENT, "楼道里的垃圾好几天没人清了")
     assert texts.APPOINTMENT_OFF_HOURS not in [m.text for m in second]
+
+
+PROBLEMS = [
+    "小区门口的井盖没了，晚上很危险",
+    "楼上邻居天天把垃圾扔到楼道里",
+    "我想问一下高龄津贴怎么申请",
+    "村口的路灯坏了一个多星期",
+    "隔壁在楼道里堆了很多纸箱",
+    "我家老人想办残疾证，要带什么材料",
+    "小区后门的围墙裂了一道缝",
+]
+
+
+async def test_status_pages_open_tickets_first_and_shows_a_history(
+    gridline: Gridline, clock: FixedClock
+) -> None:
+    chat = await setup(gridline)
+    await chat.register_worker("王芳", WANG)
+    await chat.bind_demo_grid(RESIDENT)
+    for text in PROBLEMS:
+        await chat.say(RESIDENT, text)
+        clock.advance(timedelta(hours=1))  # beyond the follow-up window: separate problems
+    async with gridline.sessions() as session:
+        found = list((await session.scalars(select(Ticket).order_by(Ticket.id))).all())
+    assert len(found) == len(PROBLEMS)
+    first = found[0]
+    outcome, _ = await chat.press(WANG, f"tk:done:{first.id}")  # the oldest is resolved
+    page = (await chat.say(RESIDENT, "/status"))[-1]
+    assert "还有 2 条" in page.text
+    assert first.number not in page.text  # open tickets come first, the resolved one last
+    outcome, _ = await chat.press(RESIDENT, page.button("下一页"), page.message_id)
+    assert outcome.edit is not None and first.number in outcome.edit.text
+    assert "已办结" in outcome.edit.text and "还有" not in outcome.edit.text
+    second = Delivered(RESIDENT, outcome.edit.text, outcome.edit.buttons, page.message_id)
+    _, sent = await chat.press(RESIDENT, second.button(first.number), page.message_id)
+    record = sent[-1].text
+    assert record.startswith(f"工单 {first.number}（安全隐患）办理记录")
+    for step in ("受理：小区门口的井盖没了", "派给网格员王芳", "网格员王芳办结"):
+        assert step in record, step
