@@ -37,6 +37,30 @@ async def all_grids(session: AsyncSession) -> Sequence[Grid]:
     return (await session.scalars(select(Grid).order_by(Grid.code))).all()
 
 
+# Separators in a grid's description: "幸福小区1–6栋、幸福路东段".
+_PLACE_SEPARATORS = "、，,；; /"
+# How many letters of a place name must appear in the message to count as naming it.
+_PLACE_KEY = 4
+
+
+def _place_keys(grid: Grid) -> list[str]:
+    """The place names a resident might type for this grid, shortened to their first letters
+    ("幸福小区1–6栋" → "幸福小区"), since residents write "幸福小区3栋", not the range."""
+    names = [grid.community.name, *(grid.description or "").translate(
+        {ord(c): "|" for c in _PLACE_SEPARATORS}).split("|")]  # fmt: skip
+    return [n.strip()[:_PLACE_KEY] for n in names if len(n.strip()) >= 2]
+
+
+async def search_grids(session: AsyncSession, text: str, limit: int = 4) -> list[Grid]:
+    """Grids whose community or covered places the text names, the best match first."""
+    scored = []
+    for grid in await all_grids(session):
+        hits = sum(1 for key in _place_keys(grid) if key and key in text)
+        if hits:
+            scored.append((-hits, grid.code, grid))
+    return [grid for _, _, grid in sorted(scored)[:limit]]
+
+
 async def grid_by_code(session: AsyncSession, code: str) -> Grid | None:
     return await session.scalar(select(Grid).where(Grid.code == code))
 

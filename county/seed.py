@@ -29,6 +29,7 @@ class DemoGrid:
     name: str
     latitude: float
     longitude: float
+    description: str
 
 
 @dataclass(frozen=True)
@@ -42,15 +43,15 @@ class DemoCommunity:
 DEMO_TOWN = ("CG", "城关镇")
 DEMO_COMMUNITIES = (
     DemoCommunity("CG-XF", "幸福社区", CommunityKind.COMMUNITY, (
-        DemoGrid("CG-XF-01", "第一网格", 30.9262, 113.9151),
-        DemoGrid("CG-XF-02", "第二网格", 30.9301, 113.9203),
+        DemoGrid("CG-XF-01", "第一网格", 30.9262, 113.9151, "幸福小区1–6栋、幸福路东段、农贸市场"),
+        DemoGrid("CG-XF-02", "第二网格", 30.9301, 113.9203, "幸福小区7–12栋、实验小学、文化广场"),
     )),
     DemoCommunity("CG-DF", "东风社区", CommunityKind.COMMUNITY, (
-        DemoGrid("CG-DF-01", "第一网格", 30.9185, 113.9087),
-        DemoGrid("CG-DF-02", "第二网格", 30.9149, 113.9022),
+        DemoGrid("CG-DF-01", "第一网格", 30.9185, 113.9087, "东风路、东风市场、纺织厂宿舍"),
+        DemoGrid("CG-DF-02", "第二网格", 30.9149, 113.9022, "东风新村、汽车站、卫生院"),
     )),
     DemoCommunity("CG-XY", "向阳村", CommunityKind.VILLAGE, (
-        DemoGrid("CG-XY-01", "第一网格", 30.8957, 113.8764),
+        DemoGrid("CG-XY-01", "第一网格", 30.8957, 113.8764, "向阳村一至五组、村委会、石桥"),
     )),
 )  # fmt: skip
 # (name, phone, primary grid, backup grids)
@@ -99,6 +100,7 @@ async def seed_demo(session: AsyncSession, moment: datetime) -> bool:
                 name=grid_spec.name,
                 latitude=grid_spec.latitude,
                 longitude=grid_spec.longitude,
+                description=grid_spec.description,
             )
             session.add(grid)
             grids[grid_spec.code] = grid

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from county import appointments as booking
@@ -33,6 +34,8 @@ from nlu.parse import NluUnavailable, ParseResult
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 8
+# How much of a grid's description fits on its button beside the name.
+GRID_LABEL_PLACES = 16
 STATUS_PAGE_SIZE = 5
 
 # ---- binding ---------------------------------------------------------------------------
@@ -56,9 +59,25 @@ async def binding_keyboard(turn: Turn, page: int = 0) -> Keyboard:
     return rows
 
 
-async def ask_to_bind(turn: Turn, resident: Resident, prompt: str = texts.ASK_BIND) -> None:
+async def ask_to_bind(
+    turn: Turn, resident: Resident, prompt: str = texts.ASK_BIND, matches: Sequence[Grid] = ()
+) -> None:
+    """The community list; grids the resident's own words named come first."""
     keyboard = await binding_keyboard(turn)
-    turn.outbox.to_resident(resident, prompt if keyboard else texts.NO_GRIDS, keyboard)
+    if not keyboard:
+        turn.outbox.to_resident(resident, texts.NO_GRIDS)
+        return
+    if matches:
+        prompt = prompt + "\n" + texts.GRIDS_NAMED
+        keyboard = [[grid_button(g, full=True)] for g in matches] + keyboard
+    turn.outbox.to_resident(resident, prompt, keyboard)
+
+
+def grid_button(grid: Grid, *, full: bool = False) -> Button:
+    """A grid as residents know it: its name and the streets or buildings it covers."""
+    name = grid.community.name + grid.name if full else grid.name
+    label = f"{name}（{grid.description[:GRID_LABEL_PLACES]}）" if grid.description else name
+    return Button(label, buttons.BIND_GRID.data(grid.id))
 
 
 async def bind(turn: Turn, resident: Resident, grid: Grid, notice: str | None) -> None:
@@ -98,7 +117,7 @@ async def on_bind_community(turn: Turn, resident: Resident, community_id: int) -
         return
     turn.edit(
         texts.ASK_GRID.format(community=community.name),
-        [[Button(g.name, buttons.BIND_GRID.data(g.id))] for g in grids],
+        [[grid_button(g)] for g in grids],
     )
 
 
@@ -157,8 +176,13 @@ async def on_text(turn: Turn, resident: Resident) -> None:
         turn.outbox.to_resident(resident, texts.NO_WORDS)
         return
     if resident.grid_id is None:
+        matches = await directory.search_grids(turn.session, text)
+        if matches and cues.names_only_a_place(text):
+            # "我住幸福小区3栋": an answer to where they live, not a request to file later.
+            await ask_to_bind(turn, resident, texts.ASK_BIND_FROM_PLACE, matches)
+            return
         await turn.state.put(dialogue.PENDING_REQUEST, turn.stored.id)
-        await ask_to_bind(turn, resident, texts.ASK_BIND_BEFORE_REQUEST)
+        await ask_to_bind(turn, resident, texts.ASK_BIND_BEFORE_REQUEST, matches)
         return
     # Before threads: a complaint about the worker must not be passed to that worker.
     if cues.complains_about_staff(text):

@@ -101,3 +101,27 @@ _RESCHEDULE = re.compile(
 def wants_to_reschedule(text: str) -> bool:
     """'改约', '改到周六上午', '能不能推迟到下周'."""
     return bool(_RESCHEDULE.search(_plain(text)))
+
+
+# What is left of "我住幸福小区3栋2单元" once the place is taken out: building numbers and
+# the words around an address.
+_ADDRESS_FILLER = re.compile(
+    r"(?:旁边|对面|后面|前面|附近|这边|那边|"
+    r"[0-9一二三四五六七八九十百零两号栋幢单元楼层室组队村区路街巷弄里侧边东南西北门口这那我住家在是的就])+"
+)
+
+
+def names_only_a_place(text: str) -> bool:
+    """'我住幸福小区3栋', '东风新村' — where someone lives, with no request in it."""
+    plain = _plain(text)
+    return len(plain) <= 20 and not _ADDRESS_FILLER.sub("", _strip_places(plain))
+
+
+def _strip_places(plain: str) -> str:
+    # Place names themselves: runs of letters ending in a place word (小区, 新村, 花园, …).
+    return re.sub(
+        r"[\u4e00-\u9fff]{1,6}(?:小区|新村|花园|家园|公寓|大院|宿舍|社区|市场|广场|小学|中学|医院"
+        r"|卫生院|车站|汽车站|村委会|村|组|路|街|巷)",
+        "",
+        plain,
+    )

@@ -421,3 +421,37 @@ async def test_status_pages_open_tickets_first_and_shows_a_history(
     assert record.startswith(f"工单 {first.number}（安全隐患）办理记录")
     for step in ("受理：小区门口的井盖没了", "派给网格员王芳", "网格员王芳办结"):
         assert step in record, step
+
+
+async def test_grids_show_what_they_cover_and_a_place_name_finds_them(
+    gridline: Gridline,
+) -> None:
+    chat = await setup(gridline)
+    await chat.register_worker("王芳", WANG)
+    prompt = (await chat.say(RESIDENT, "/start"))[-1]
+    outcome, _ = await chat.press(RESIDENT, prompt.button("幸福社区"), prompt.message_id)
+    assert outcome.edit is not None
+    labels = [b.label for row in outcome.edit.buttons for b in row]
+    assert labels[0].startswith("第一网格（幸福小区1–6栋")
+
+    # Typing where they live is an answer, not a request to file later.
+    sent = await chat.say(RESIDENT, "我住东风新村")
+    named = sent[-1]
+    assert texts.ASK_BIND_FROM_PLACE in named.text
+    assert named.buttons[0][0].label.startswith("东风社区第二网格（东风新村")
+    outcome, _ = await chat.press(RESIDENT, named.buttons[0][0].data, named.message_id)
+    assert outcome.edit is not None and "东风社区第二网格" in outcome.edit.text
+    async with gridline.sessions() as session:
+        assert (await session.scalar(select(func.count()).select_from(Ticket))) == 0
+
+
+async def test_a_request_before_binding_offers_the_grids_it_names(gridline: Gridline) -> None:
+    chat = await setup(gridline)
+    await chat.register_worker("王芳", WANG)
+    sent = await chat.say(RESIDENT, "幸福小区3栋楼道里的灯坏了好几天")
+    ask = sent[-1]
+    assert texts.ASK_BIND_BEFORE_REQUEST in ask.text and texts.GRIDS_NAMED in ask.text
+    assert "幸福小区1–6栋" in ask.buttons[0][0].label
+    _, sent = await chat.press(RESIDENT, ask.buttons[0][0].data, ask.message_id)
+    assert any("已受理" in m.text for m in sent)  # the waiting request is filed on binding
+    assert (await only_ticket(gridline)).grid.code == "CG-XF-01"
