@@ -45,7 +45,11 @@ MINUTES = "{n}分钟"
 HOURS = "{n}小时"
 RATING_LABELS = {3: "满意", 2: "基本满意", 1: "不满意"}
 
-SORRY = "抱歉，系统刚才出了点问题。您的消息已经保存，工作人员会跟进；也可以稍后再试。"
+# Only what is true: the message is stored, but nothing has acted on it yet.
+SORRY = (
+    "抱歉，系统刚才出了点问题：这条消息已经记录下来，但还没有处理。请过几分钟再发一次；"
+    "如有火情、伤病、打架等紧急情况，请直接拨打 119 / 120 / 110。"
+)
 SORRY_NOT_SAVED = "抱歉，系统暂时无法接收消息，这条消息没有保存成功，请过几分钟再发一次。"
 # Telegram's command menu (setMyCommands): (command, description).
 BOT_MENU = [
