@@ -6,7 +6,6 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from county import appointments as booking
 from county import directory, tickets
 from county.categories import category_of
 from county.geo import nearest_grid
@@ -19,9 +18,9 @@ from county.models import (
     TicketStatus,
 )
 from county.routing import RouteLevel
-from handlers import appointments, buttons, dialogue, emergency, history, texts, threads
+from handlers import appointments, buttons, dialogue, emergency, rating, status, texts, threads
 from handlers.dispatch import Table, ignore_argument
-from handlers.ticketing import open_request, role_name, route_and_announce, send_card
+from handlers.ticketing import open_request, route_and_announce
 from handlers.turn import Turn
 from messaging import inbound
 from messaging.keyboard import Button, Keyboard
@@ -36,7 +35,6 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 8
 # How much of a grid's description fits on its button beside the name.
 GRID_LABEL_PLACES = 16
-STATUS_PAGE_SIZE = 5
 
 # ---- binding ---------------------------------------------------------------------------
 
@@ -191,7 +189,7 @@ async def on_text(turn: Turn, resident: Resident) -> None:
     if cues.wants_a_person(text):
         await on_wants_a_person(turn, resident, text)
         return
-    if await on_dissatisfaction_reason(turn, resident):
+    if await rating.on_dissatisfaction_reason(turn, resident):
         return
     if cues.wants_to_reschedule(text) and await on_reschedule_text(turn, resident, text):
         return
@@ -286,7 +284,7 @@ async def ask_category(
 
 async def small_talk(turn: Turn, resident: Resident, intent: str) -> None:
     if intent == intents.TICKET_STATUS:
-        await on_status(turn, resident)
+        await status.on_status(turn, resident)
     elif intent == intents.GREET:
         turn.outbox.to_resident(resident, texts.GREETING)
     elif intent == intents.THANKS:
@@ -294,7 +292,7 @@ async def small_talk(turn: Turn, resident: Resident, intent: str) -> None:
     elif intent == intents.GOODBYE:
         turn.outbox.to_resident(resident, texts.GOODBYE_REPLY)
     elif intent == intents.CANCEL:
-        await on_cancel(turn, resident)
+        await status.on_cancel(turn, resident)
     else:
         turn.outbox.to_resident(resident, texts.FALLBACK_CHAT)
 
@@ -447,209 +445,6 @@ async def on_new(turn: Turn, resident: Resident) -> None:
     turn.outbox.to_resident(resident, texts.NEW_THREAD)
 
 
-# ---- status, cancel, rating -------------------------------------------------------------
-
-
-async def on_status(turn: Turn, resident: Resident) -> None:
-    text, keyboard = await status_page(turn, resident, 0)
-    turn.outbox.to_resident(resident, text, keyboard)
-
-
-async def on_status_page(turn: Turn, resident: Resident, page: int) -> None:
-    turn.edit(*await status_page(turn, resident, page))
-
-
-async def status_page(turn: Turn, resident: Resident, page: int) -> tuple[str, Keyboard]:
-    """One page of the resident's tickets, open ones first; a button per ticket for its
-    history, and paging when there are more."""
-    found = await tickets.tickets_of_resident(turn.session, resident.id)
-    if not found:
-        return texts.STATUS_NONE, []
-    shown = found[page * STATUS_PAGE_SIZE : (page + 1) * STATUS_PAGE_SIZE]
-    lines = [texts.STATUS_HEADER]
-    for ticket in shown:
-        handler = texts.STATUS_HANDLER.format(name=ticket.assignee.name) if ticket.assignee else ""
-        lines.append(
-            texts.STATUS_LINE.format(
-                number=ticket.number,
-                category=texts.CATEGORY_NAMES[ticket.category],
-                status=texts.STATUS_NAMES[ticket.status],
-                handler=handler,
-                summary=shorten(ticket.summary, 40),
-            )
-        )
-        # Only a booked visit is an appointment; a time the resident merely wished for is not.
-        booked = ticket.is_open and await booking.booked_for_ticket(turn.session, ticket.id)
-        if booked:
-            when = texts.time_range(booked.starts_at, booked.ends_at)
-            lines.append(texts.STATUS_APPOINTMENT.format(when=when))
-    remaining = len(found) - (page + 1) * STATUS_PAGE_SIZE
-    if remaining > 0:
-        lines.append(texts.STATUS_MORE.format(count=remaining))
-    history_buttons = [
-        Button(texts.STATUS_TICKET_BUTTON.format(number=t.number), buttons.STATUS_TICKET.data(t.id))
-        for t in shown
-    ]
-    keyboard = [history_buttons[i : i + 2] for i in range(0, len(history_buttons), 2)]
-    keyboard += paging(buttons.STATUS_PAGE, page, remaining > 0)
-    return "\n".join(lines), keyboard
-
-
-def paging(action: buttons.Action, page: int, more: bool) -> Keyboard:
-    row = []
-    if page > 0:
-        row.append(Button(texts.PAGE_PREV, action.data(page - 1)))
-    if more:
-        row.append(Button(texts.PAGE_NEXT, action.data(page + 1)))
-    return [row] if row else []
-
-
-def shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
-async def on_status_ticket(turn: Turn, resident: Resident, ticket_id: int) -> None:
-    ticket = await turn.session.get(Ticket, ticket_id)
-    if ticket is None or ticket.resident_id != resident.id:
-        turn.answer(texts.CHOICE_EXPIRED)
-        return
-    turn.outbox.to_resident(resident, await history.for_resident(turn.session, ticket),
-                            ticket_id=ticket.id)  # fmt: skip
-
-
-async def on_cancel(turn: Turn, resident: Resident) -> None:
-    if await turn.state.get(dialogue.PENDING_REQUEST) is not None:
-        await turn.state.clear(dialogue.PENDING_REQUEST)
-        turn.outbox.to_resident(resident, texts.CANCELLED_STEP)
-        return
-    page = await cancel_page(turn, resident, 0)
-    if page is None:
-        turn.outbox.to_resident(resident, texts.CANCEL_NOTHING)
-        return
-    turn.outbox.to_resident(resident, *page)
-
-
-async def on_cancel_page(turn: Turn, resident: Resident, page: int) -> None:
-    found = await cancel_page(turn, resident, page)
-    if found is None:
-        turn.edit(texts.CANCEL_NOTHING)
-        return
-    turn.edit(*found)
-
-
-async def cancel_page(turn: Turn, resident: Resident, page: int) -> tuple[str, Keyboard] | None:
-    """One page of the resident's open tickets, each with its summary, to pick one to withdraw."""
-    open_tickets = await tickets.open_tickets_of_resident(turn.session, resident.id)
-    if not open_tickets:
-        return None
-    shown = open_tickets[page * STATUS_PAGE_SIZE : (page + 1) * STATUS_PAGE_SIZE]
-    keyboard: Keyboard = [
-        [Button(texts.CANCEL_CHOICE.format(number=t.number, summary=shorten(t.summary, 12)),
-                buttons.CANCEL_TICKET.data(t.id))]
-        for t in shown
-    ]  # fmt: skip
-    more = len(open_tickets) > (page + 1) * STATUS_PAGE_SIZE
-    keyboard += paging(buttons.CANCEL_PAGE, page, more)
-    return texts.CANCEL_WHICH.format(count=len(open_tickets)), keyboard
-
-
-async def own_ticket(turn: Turn, resident: Resident, ticket_id: int) -> Ticket | None:
-    ticket = await turn.session.get(Ticket, ticket_id)
-    if ticket is None or ticket.resident_id != resident.id:
-        turn.answer(texts.CHOICE_EXPIRED)
-        return None
-    return ticket
-
-
-async def on_cancel_button(turn: Turn, resident: Resident, ticket_id: int) -> None:
-    """A ticket picked to withdraw: asked once more, with its words, before anything happens."""
-    if (ticket := await own_ticket(turn, resident, ticket_id)) is None:
-        return
-    if not ticket.is_open:
-        turn.answer(not_cancellable(ticket))
-        return
-    turn.edit(
-        texts.CANCEL_CONFIRM.format(number=ticket.number, summary=shorten(ticket.summary, 60)),
-        [[Button(texts.CANCEL_CONFIRM_BUTTON, buttons.CANCEL_CONFIRM.data(ticket.id)),
-          Button(texts.CANCEL_KEEP_BUTTON, buttons.CANCEL_KEEP.data(ticket.id))]],
-    )  # fmt: skip
-
-
-def not_cancellable(ticket: Ticket) -> str:
-    return texts.TICKET_NOT_CANCELLABLE.format(
-        number=ticket.number, status=texts.STATUS_NAMES[ticket.status]
-    )
-
-
-async def on_cancel_keep(turn: Turn, resident: Resident, ticket_id: int) -> None:
-    if (ticket := await own_ticket(turn, resident, ticket_id)) is None:
-        return
-    turn.edit(texts.CANCEL_KEPT.format(number=ticket.number))
-
-
-async def on_cancel_confirm(turn: Turn, resident: Resident, ticket_id: int) -> None:
-    if (ticket := await own_ticket(turn, resident, ticket_id)) is None:
-        return
-    if not await tickets.cancel(turn.session, ticket, resident, turn.now):
-        turn.answer(not_cancellable(ticket))
-        return
-    appointment = await booking.booked_for_ticket(turn.session, ticket.id)
-    if appointment is not None:
-        await booking.cancel(turn.session, appointment, turn.now)
-    notice = texts.TICKET_CANCELLED.format(number=ticket.number)
-    turn.edit(notice)
-    turn.answer(notice)
-    if ticket.assignee is not None:
-        turn.outbox.to_worker(
-            ticket.assignee,
-            texts.TICKET_CANCELLED_FOR_WORKER.format(number=ticket.number),
-            ticket_id=ticket.id,
-        )
-
-
-async def on_rate_button(turn: Turn, resident: Resident, ticket_id: int, score: int) -> None:
-    ticket = await turn.session.get(Ticket, ticket_id)
-    if ticket is None or ticket.resident_id != resident.id:
-        turn.answer(texts.CHOICE_EXPIRED)
-        return
-    if not await tickets.rate(turn.session, ticket, resident, score, turn.now):
-        closed = ticket.status == TicketStatus.CLOSED and ticket.rating is None
-        turn.answer(texts.RATING_CLOSED if closed else texts.ALREADY_RATED)
-        return
-    turn.answer(texts.RATED)
-    turn.edit(texts.RATED_NOTICE.format(number=ticket.number, rating=texts.RATING_LABELS[score]))
-    if score == tickets.DISSATISFIED:
-        await supervise(turn, resident, ticket)
-
-
-async def supervise(turn: Turn, resident: Resident, ticket: Ticket) -> None:
-    """不满意: reopen one level up (督办), tell the new handler and the previous one, and
-    ask the resident why — their answer goes on the reopened ticket."""
-    previous = ticket.assignee
-    decision = await tickets.reopen_for_supervision(turn.session, ticket, resident, turn.now)
-    if decision.worker is not None:
-        heading = texts.SUPERVISION_HEADING.format(
-            previous=f"{role_name(previous)}{previous.name}" if previous else texts.SOMEONE_STAFF
-        )
-        send_card(turn.outbox, ticket, resident, decision.worker, heading)
-        who = texts.SUPERVISION_BY.format(
-            role=role_name(decision.worker), name=decision.worker.name
-        )
-    else:
-        who = texts.SUPERVISION_QUEUED
-    if previous is not None:
-        turn.outbox.to_worker(
-            previous,
-            texts.SUPERVISION_PREVIOUS.format(number=ticket.number, who=who),
-            ticket_id=ticket.id,
-        )
-    await turn.state.put(dialogue.DISSATISFIED_WITH, ticket.id)
-    turn.outbox.to_resident(
-        resident, texts.SUPERVISION_ASK_WHY.format(number=ticket.number, who=who),
-        ticket_id=ticket.id,
-    )  # fmt: skip
-
-
 async def on_reschedule_text(turn: Turn, resident: Resident, text: str) -> bool:
     """改约 by text, on the resident's booked appointment; False when they have none."""
     try:
@@ -657,28 +452,6 @@ async def on_reschedule_text(turn: Turn, resident: Resident, text: str) -> bool:
     except NluUnavailable:
         entities = []
     return await appointments.reschedule_by_text(turn, resident, entities)
-
-
-async def on_dissatisfaction_reason(turn: Turn, resident: Resident) -> bool:
-    """The message after 不满意 says why; it goes on the reopened ticket."""
-    ticket_id = await turn.state.get(dialogue.DISSATISFIED_WITH)
-    if ticket_id is None:
-        return False
-    await turn.state.clear(dialogue.DISSATISFIED_WITH)
-    ticket = await turn.session.get(Ticket, int(ticket_id))
-    if ticket is None or not ticket.is_open or ticket.resident_id != resident.id:
-        return False
-    threads.add_in_turn(turn, resident, ticket)
-    return True
-
-
-def rating_keyboard(ticket: Ticket) -> Keyboard:
-    return [
-        [
-            Button(label, buttons.RATE.data(ticket.id, score))
-            for score, label in texts.RATING_LABELS.items()
-        ]
-    ]
 
 
 # ---- the resident's table ---------------------------------------------------------------
@@ -700,8 +473,8 @@ TABLE: Table[Resident] = Table(
     commands={
         "/start": ignore_argument(on_start),
         "/help": ignore_argument(on_help),
-        "/status": ignore_argument(on_status),
-        "/cancel": ignore_argument(on_cancel),
+        "/status": ignore_argument(status.on_status),
+        "/cancel": ignore_argument(status.on_cancel),
         "/new": ignore_argument(on_new),
         # Workers' commands, so a resident who tries one learns it is not for them.
         **dict.fromkeys(("/onduty", "/offduty", "/reply", "/transfer", "/today"), not_a_worker),
@@ -711,13 +484,13 @@ TABLE: Table[Resident] = Table(
         buttons.BIND_COMMUNITY: on_bind_community,
         buttons.BIND_GRID: on_bind_grid,
         buttons.CATEGORY: on_category_button,
-        buttons.CANCEL_TICKET: on_cancel_button,
-        buttons.CANCEL_CONFIRM: on_cancel_confirm,
-        buttons.CANCEL_KEEP: on_cancel_keep,
-        buttons.CANCEL_PAGE: on_cancel_page,
-        buttons.STATUS_PAGE: on_status_page,
-        buttons.STATUS_TICKET: on_status_ticket,
-        buttons.RATE: on_rate_button,
+        buttons.CANCEL_TICKET: status.on_cancel_button,
+        buttons.CANCEL_CONFIRM: status.on_cancel_confirm,
+        buttons.CANCEL_KEEP: status.on_cancel_keep,
+        buttons.CANCEL_PAGE: status.on_cancel_page,
+        buttons.STATUS_PAGE: status.on_status_page,
+        buttons.STATUS_TICKET: status.on_status_ticket,
+        buttons.RATE: rating.on_rate_button,
         buttons.BOOK_SLOT: appointments.on_book_button,
         buttons.NO_SLOT: appointments.on_none_button,
         buttons.NOT_NEEDED: appointments.on_not_needed_button,

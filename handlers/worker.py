@@ -17,7 +17,8 @@ from county.roster import end_of_local_day, is_on_duty
 from county.tickets import ClaimOutcome, resident_of
 from handlers import appointments, buttons, texts
 from handlers.dispatch import Table, ignore_argument
-from handlers.resident import UNSUPPORTED, rating_keyboard
+from handlers.rating import rating_keyboard
+from handlers.resident import UNSUPPORTED
 from handlers.ticketing import (
     card_buttons,
     card_text,
