@@ -198,7 +198,7 @@ MORE_EMERGENCIES: list[tuple[str, EmergencyKind, tuple[str, ...]]] = [
     ("有个女的在江边哭 说不想活了", K.OTHER, ("110", "120")),
     ("村里有人在撒农药 好多人闻了头晕", K.OTHER, ("119", "120")),
     ("快点来人 二组李家屋里起火了", K.FIRE, ("119",)),
-    ("那边有辆车翻了 冒烟了 司机还在里面", K.FIRE, ("119",)),
+    ("那边有辆车翻了 冒烟了 司机还在里面", K.FIRE, ("119", "120")),
     ("超市里面突然好多烟 大家都在往外跑", K.FIRE, ("119",)),
     ("燒焦味好重 樓上好像著火了", K.FIRE, ("119",)),
     ("我家老式电视机爆了，现在在冒烟", K.FIRE, ("119",)),
@@ -472,6 +472,219 @@ CONTRASTS: list[tuple[str, str, str]] = [
     ("someone stuck lifts a weak sign", "河涨水了 有人被困", "河涨水了"),
 ]
 
+# --- Hazards written with urgency, and the families the held-out misses showed -------------
+# Each family is written here from its description, never from a held-out line.
+
+# A hazard for the grid worker, written the way residents write everything: "!!", 一直,
+# 越来越, 现在, 怎么办, 严重, 突然. None of these is a 119 call.
+URGENT_HAZARDS: list[str] = [
+    # a part of a structure broken, cracked, missing, loose or about to fall
+    "村口石桥栏杆断了，小孩过桥危险！！",
+    "小区门口的井盖没了！！晚上好多人差点踩进去",
+    "楼道扶手松了 越来越晃 老人上下楼好危险",
+    "台阶裂了好大一条缝 怎么办",
+    "路面塌陷了一个大坑！！车都绕着走",
+    "路边那棵大树的树枝断了 挂在半空中 好吓人",
+    "阳台的护栏锈断了 现在很危险",
+    "人行道的地砖翘起来了 严重影响走路",
+    "楼顶的瓦掉下来了！！",
+    "学校门口的护栏倒了！！快来人看看",
+    "广告牌被风吹歪了 一直在晃 随时要掉下来",
+    "单元门口的雨棚塌了一半！！",
+    "小区里的大树倒了 把路堵死了 怎么办",
+    "外墙的墙皮一直往下掉 突然掉了一大块！！",
+    "下了几天雨 我家老房子好像快塌了 能不能派人来看看",
+    # a weak sign of another hazard
+    "电线垂下来了，很危险！！",
+    "小区门口的电线掉下来了 一直在那晃 好危险",
+    "电线杆上的线断了 垂到路边了！！",
+    "工地的电缆被挖断了！！整条街停电了",
+    "路上积水越来越深！！",
+    "河水涨得好快 现在已经漫到路面了",
+    "楼道里一直有股怪味 越来越重 严重吗",
+    "车库进水了！！越来越多",
+]
+
+# Real emergencies the urgency rework must keep.
+STILL_EMERGENCIES: list[tuple[str, EmergencyKind, tuple[str, ...]]] = [
+    ("电线断了掉在地上还在冒火花", K.ELECTRIC, ("119",)),
+    ("楼梯塌了有人摔下去了", K.COLLAPSE, ("119", "120")),
+    ("墙倒了压到人了", K.COLLAPSE, ("119", "120")),
+    ("栏杆断了 有人掉下去摔伤了", K.COLLAPSE, ("119", "120")),
+    ("对面那栋老楼正在往下塌", K.COLLAPSE, ("119", "120")),
+    ("房子快塌了 屋里还有人出不来", K.COLLAPSE, ("119", "120")),
+    ("电线掉下来了 快来人", K.ELECTRIC, ("119",)),  # a cry for help lifts a weak sign
+    ("有人受伤了！！", K.MEDICAL, ("120",)),  # "!!" adds to a sign that is a casualty
+]
+
+SPREADING_FIRES: list[tuple[str, EmergencyKind, tuple[str, ...]]] = [
+    ("火窜到二楼了", K.FIRE, ("119",)),
+    ("对面的火已经蔓延到我们这栋了", K.FIRE, ("119",)),
+    ("大火往村里烧 快喊人", K.FIRE, ("119",)),
+    ("火烧到隔壁的柴垛了", K.FIRE, ("119",)),
+    ("火苗都窜到房顶上了", K.FIRE, ("119",)),
+    ("火蔓延开了 根本扑不灭", K.FIRE, ("119",)),
+    ("厨房的火烧到客厅了", K.FIRE, ("119",)),
+    ("火已经烧到山上了", K.FIRE, ("119",)),
+    ("火蹿到邻居家的屋顶上了", K.FIRE, ("119",)),
+    ("楼下那家的火往楼上窜", K.FIRE, ("119",)),
+]
+
+MOTIONLESS: list[tuple[str, EmergencyKind, tuple[str, ...]]] = [
+    ("爷爷躺在地上不动了", K.MEDICAL, ("120",)),
+    ("我妈趴在桌上一动不动", K.MEDICAL, ("120",)),
+    ("有个老头倒在路边 叫了半天没反应", K.MEDICAL, ("120",)),
+    ("我爸突然没反应了", K.MEDICAL, ("120",)),
+    ("奶奶瘫在椅子上 喊不醒", K.MEDICAL, ("120",)),
+    ("有个人躺在河堤上动都不动", K.MEDICAL, ("120",)),
+    ("老人家摔了一跤 躺在那里一动不动", K.MEDICAL, ("120",)),
+    # not seen for days: the ambulance, and the police to open the door
+    ("隔壁独居的婆婆好几天没出门了 敲门也没人应", K.MEDICAL, ("120", "110")),
+    ("楼上老爷子三天没开门了 电话也打不通", K.MEDICAL, ("120", "110")),
+    ("对门的王爹爹一个人住 好几天没见他出来了", K.MEDICAL, ("120", "110")),
+]
+
+INTRUDERS: list[tuple[str, EmergencyKind, tuple[str, ...]]] = [
+    ("有人在撬我家的锁 我一个人在家", K.VIOLENCE, ("110",)),
+    ("半夜有人在砸我家门 好怕", K.VIOLENCE, ("110",)),
+    ("有个陌生男的在门外转来转去不走 我一个人在家", K.VIOLENCE, ("110",)),
+    ("有人从阳台翻进来了", K.VIOLENCE, ("110",)),
+    ("有人一直在踹门 我和孩子躲在卧室里", K.VIOLENCE, ("110",)),
+    ("小偷翻窗户进屋了", K.VIOLENCE, ("110",)),
+    ("外面有人拧我家门把手 好害怕", K.VIOLENCE, ("110",)),
+    ("楼道里有个人一直敲我家门 不走 我好怕", K.VIOLENCE, ("110",)),
+    ("凌晨有人在扒我家窗户", K.VIOLENCE, ("110",)),
+    ("小偷从我家窗户爬进来了", K.VIOLENCE, ("110",)),
+]
+
+GONE_UNDER: list[tuple[str, EmergencyKind, tuple[str, ...]]] = [
+    ("三个伢去河里洗澡 只看到两个", K.WATER, ("119", "120")),
+    ("有个人在水库游泳 游着游着就不见了", K.WATER, ("119", "120")),
+    ("他下塘摸鱼 半天没冒头", K.WATER, ("119", "120")),
+    ("我儿子跟同学去水库玩水 只回来了一个", K.WATER, ("119", "120")),
+    ("在河里游泳的那个人冒了一下头就不见了", K.WATER, ("119", "120")),
+    ("伢们在塘里玩水 少了一个", K.WATER, ("119", "120")),
+    ("钓鱼的老头不见了 鞋还在岸边", K.WATER, ("119", "120")),
+    ("他扎猛子下去到现在都没起来", K.WATER, ("119", "120")),
+]
+
+FALLEN_ON_PEOPLE: list[tuple[str, EmergencyKind, tuple[str, ...]]] = [
+    ("脚手架倒了 下面有人", K.COLLAPSE, ("119", "120")),
+    ("塔吊倒了 压着人", K.COLLAPSE, ("119", "120")),
+    ("工地的棚子塌了 下面压着几个工人", K.COLLAPSE, ("119", "120")),
+    ("围墙倒了 压着一个小孩", K.COLLAPSE, ("119", "120")),
+    ("广告牌砸下来了 砸到了路过的人", K.COLLAPSE, ("119", "120")),
+    ("大树倒了 把一个老人压在下面", K.COLLAPSE, ("119", "120")),
+    ("脚手架垮下来了 有工人在下面", K.COLLAPSE, ("119", "120")),
+    ("车棚塌了 有人被压住了", K.COLLAPSE, ("119", "120")),
+]
+
+MISSING_PEOPLE: list[tuple[str, EmergencyKind, tuple[str, ...]]] = [
+    ("伢放学一直没回家", K.OTHER, ("110",)),
+    ("一转眼伢就不见了", K.OTHER, ("110",)),
+    ("我家老人有老年痴呆 早上出去的 到现在没回来", K.OTHER, ("110",)),
+    ("孩子在超市走丢了 才四岁", K.OTHER, ("110",)),
+    ("我奶奶糊涂了 一个人跑出去找不到了", K.OTHER, ("110",)),
+    ("我爹爹有痴呆 出去买菜到现在没回来 电话也打不通", K.OTHER, ("110",)),
+    ("我家伢在小区里玩 一转眼人就没影了", K.OTHER, ("110",)),
+    ("五岁的女儿在公园里找不到了", K.OTHER, ("110",)),
+    ("老人出门遛弯 天黑了还没回来 他记不住路", K.OTHER, ("110",)),
+    ("孙子在广场上不见了 到处找不到", K.OTHER, ("110",)),
+]
+
+FAMILIES = (
+    STILL_EMERGENCIES
+    + SPREADING_FIRES
+    + MOTIONLESS
+    + INTRUDERS
+    + GONE_UNDER
+    + FALLEN_ON_PEOPLE
+    + MISSING_PEOPLE
+)
+
+# The same families' words, and no emergency.
+FAMILY_LOOK_ALIKES: list[str] = [
+    # fire spreading: figurative, past, over, feared, a train
+    "疫情蔓延到我们县了吗",
+    "这首歌火到我们村了",
+    "去年山火烧到了村边 今年要不要防",
+    "发烧烧到39度了",
+    "他一听就火冒三丈 冲过来骂人",
+    "烤火的时候火苗窜到了炉子外面 已经浇灭了",
+    "怕火烧到山上 烧秸秆要注意",
+    "火车开过来了 好大的声音",
+    # motionless, unresponsive: a car, a phone, an office, a person who will not listen
+    "车堵着一动不动",
+    "跟物业反映了好几次都没反应",
+    "手机按了没反应",
+    "电梯不动了 能不能找人修",
+    "老人走不动了 能不能安排轮椅",
+    "我跟他说了 他一点反应都没有 气死了",
+    "隔壁好几天没出门了 原来是回老家了",
+    "楼上好几天没人 是不是搬走了",
+    "敲门没人应 快递放哪",
+    # intruder: the resident without keys, a cat, noise, a courier, a lock to repair
+    "我忘带钥匙了 翻窗进来的 窗户锁坏了要修",
+    "猫从窗户爬进来了",
+    "隔壁装修一直在敲墙 吵死了",
+    "快递员在门口等着",
+    "门锁坏了 打不开 能找人来修吗",
+    "有人在门口贴小广告",
+    "我想装个防盗门 怕有人撬门",
+    # gone under: a pool's opening hours, a fishing rod, dirty water
+    "游泳馆什么时候开门",
+    "钓鱼的时候鱼竿不见了",
+    "小区游泳池的水好脏",
+    "伢去游泳了 晚上回来吃饭",
+    # fallen on people: nobody under it, feared, crops and sheds
+    "脚手架倒了 还好下面没人",
+    "工地的脚手架搭得不牢 怕倒",
+    "大棚被雪压塌了 损失好大",
+    "墙倒了 把菜园子压坏了",
+    "塔吊在头顶转 好吓人",
+    "外机掉下来砸到车了",
+    "树倒了压到车了",
+    # missing: an animal, a thing, an adult away on business, a job
+    "我家猫不见了",
+    "伢的作业本找不到了",
+    "孩子的书包不见了",
+    "我老公出差还没回来",
+    "孩子找不到工作 愁死了",
+    "老人家的钥匙丢了 能帮忙开锁吗",
+    "女儿上大学还没回来过年",
+    "他的快递不见了",
+    "我儿子去打球了 还没回来",
+    "花盆从楼上掉下来了",
+]
+
+# Each pair fails if its part of the design stops holding.
+DESIGN_CONTRASTS: list[tuple[str, str, str]] = [
+    ("a broken part is a hazard until someone is hurt",
+     "石桥栏杆断了 有个小孩掉下去摔伤了", "村口石桥栏杆断了，小孩过桥危险！！"),
+    ("a sunken road is a hazard until a car is in it",
+     "路面塌陷了 有辆车掉进去了", "路面塌陷了一个大坑！！车都绕着走"),
+    ("a part that fell on a person, not on a car", "外机掉下来砸到人了", "外机掉下来砸到车了"),
+    ("a cry for help lifts a weak sign, exclamation marks do not",
+     "电线垂下来了 快来人", "电线垂下来了，很危险！！"),
+    ("asking someone to come now, not to come and repair",
+     "电线掉下来了 赶紧派人来", "电线掉下来了 赶紧派人来修"),
+    ("someone under what fell", "脚手架倒了 下面有人", "脚手架倒了"),
+    ("a building coming down now, not one that might",
+     "老房子正在往下塌", "我家老房子好像快塌了"),
+    ("fire spreading now, not last year", "山火烧到村边了", "去年山火烧到了村边"),
+    ("unresponsive: a person, not a phone", "老人倒在地上 没反应", "手机没反应"),
+    ("not seen for days and no answer at the door",
+     "隔壁婆婆好几天没出门了 敲门也没人应", "隔壁婆婆好几天没出门了 原来是回老家了"),
+    ("at the door: alone or afraid", "有人在砸门 我一个人在家", "有人在砸门"),
+    ("climbing in: a stranger, not the cat", "有人从窗户爬进来了", "猫从窗户爬进来了"),
+    ("gone under: a swimmer, not a fishing rod", "钓鱼的人不见了", "钓鱼的时候鱼竿不见了"),
+    ("missing: a child, not a child's satchel", "我家伢不见了", "我家伢的书包不见了"),
+    ("not back yet: a child, not a husband away on business",
+     "孩子到现在没回来", "老公出差还没回来"),
+    ("a fall from a height: a person, not a flowerpot",
+     "有人从楼上掉下来了", "花盆从楼上掉下来了"),
+]  # fmt: skip
+
 
 @pytest.mark.parametrize(("text", "kind", "numbers"), EMERGENCIES + MORE_EMERGENCIES)
 def test_emergency_is_found_with_its_kind_and_numbers(
@@ -492,6 +705,31 @@ def test_look_alike_is_not_an_emergency(text: str) -> None:
 def test_context_decides(phenomenon: str, live: str, not_live: str) -> None:
     assert detect(live) is not None, (phenomenon, live)
     assert detect(not_live) is None, (phenomenon, not_live, detect(not_live))
+
+
+@pytest.mark.parametrize("text", URGENT_HAZARDS)
+def test_urgency_does_not_make_a_hazard_an_emergency(text: str) -> None:
+    assert detect(text) is None, (text, detect(text))
+
+
+@pytest.mark.parametrize(("text", "kind", "numbers"), FAMILIES)
+def test_family_emergency_is_found_with_its_kind_and_numbers(
+    text: str, kind: EmergencyKind, numbers: tuple[str, ...]
+) -> None:
+    found = detect(text)
+    assert found is not None, text
+    assert (found.kind, found.numbers) == (kind, numbers), (text, found)
+
+
+@pytest.mark.parametrize("text", FAMILY_LOOK_ALIKES)
+def test_family_look_alike_is_not_an_emergency(text: str) -> None:
+    assert detect(text) is None, (text, detect(text))
+
+
+@pytest.mark.parametrize(("design", "live", "not_live"), DESIGN_CONTRASTS)
+def test_design_decides(design: str, live: str, not_live: str) -> None:
+    assert detect(live) is not None, (design, live)
+    assert detect(not_live) is None, (design, not_live, detect(not_live))
 
 
 def test_every_kind_has_development_cases() -> None:
@@ -533,7 +771,7 @@ def test_trigger_is_the_span_that_fired_in_the_normalised_text() -> None:
 
 
 def test_normalised_text_gives_the_same_answer() -> None:
-    for text, _, _ in EMERGENCIES + MORE_EMERGENCIES:
+    for text, _, _ in EMERGENCIES + MORE_EMERGENCIES + FAMILIES:
         assert detect(normalise(text)) == detect(text), text
 
 
@@ -605,6 +843,8 @@ def test_development_and_held_out_cases_share_no_text() -> None:
     development = [t for t, _, _ in EMERGENCIES + MORE_EMERGENCIES]
     development += LOOK_ALIKES + MORE_LOOK_ALIKES
     development += [t for _, live, not_live in CONTRASTS for t in (live, not_live)]
+    development += URGENT_HAZARDS + [t for t, _, _ in FAMILIES] + FAMILY_LOOK_ALIKES
+    development += [t for _, live, not_live in DESIGN_CONTRASTS for t in (live, not_live)]
     held_out = {normalise(str(case["text"])) for case in _held_out()}
     assert not {normalise(t) for t in development} & held_out
 
