@@ -60,7 +60,7 @@ async def test_inside_an_open_thread_an_emergency_is_a_new_red_ticket(
 
     tg.push_text(RESIDENT, FIRE)
     call = await tg.wait_for_message(RESIDENT, contains="请立即拨打")
-    assert "119" in call.text
+    assert "119" in call.text and "120" in call.text  # a fire with someone hurt
     await tg.wait_for_message(RESIDENT, contains="已生成紧急工单")
     await tg.wait_for_message(WANG, contains="🚨【紧急】")
     tickets = await all_tickets(gridline)

@@ -65,7 +65,7 @@ async def test_the_same_problem_three_times_is_one_ticket(
     ticket = await reported(gridline, live_bot)
     for hours in (1, 2):  # well outside the follow-up window
         clock.advance(timedelta(hours=1))
-        tg.push_text(RESIDENT, "村口石桥栏杆断了，小孩过桥危险")
+        tg.push_text(RESIDENT, "村口石桥栏杆断了，小孩过桥危险！！")
         await tg.wait_for_message(WANG, contains="【居民追加")
         assert len(await all_tickets(gridline)) == 1, hours
     assert len(await resident_events(gridline, ticket.id)) == 2
