@@ -71,6 +71,9 @@ class TicketStatus(enum.StrEnum):
     CLAIMED = "claimed"  # 接单
     RESOLVED = "resolved"  # 办结
     CANCELLED = "cancelled"  # withdrawn by the resident
+    # 并单: a duplicate report, closed into `Ticket.merged_into_id` (which carries on). A
+    # status of its own, not CANCELLED, so nobody reads it as withdrawn by the resident.
+    MERGED = "merged"
 
     @property
     def is_open(self) -> bool:
@@ -107,6 +110,9 @@ class EventKind(enum.StrEnum):
     TRANSFERRED = "transferred"
     RESCHEDULED = "rescheduled"
     RESOLUTION_OVERDUE = "resolution_overdue"
+    NOTE = "note"  # a worker's internal note: on record, never sent to the resident
+    MERGED = "merged"  # on the duplicate: closed into data["into"]
+    MERGE_RECEIVED = "merge_received"  # on the kept ticket: data["from"] was merged into it
 
 
 class Town(Base):
@@ -280,6 +286,17 @@ class Ticket(Base):
     resolve_due_at: Mapped[datetime | None]
     escalation_level: Mapped[str | None] = mapped_column(String(16))
     emergency: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Where the resident was, when they shared a location with the report.
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    # The resident agreed to show workers their name and number for this ticket; until
+    # then cards show 王女士 and 138****5678.
+    identity_shared: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A merged duplicate (status MERGED) points at the ticket that carries on.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    # A resolution-overdue notice held for an off-duty assignee (or, before the flag, for
+    # anyone in the chain to come on duty): the sweeper sends it at this moment.
+    overdue_notice_at: Mapped[datetime | None]
 
     grid: Mapped[Grid] = relationship(lazy="joined")
     assignee: Mapped[Worker | None] = relationship(lazy="joined")

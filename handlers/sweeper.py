@@ -20,7 +20,7 @@ from core.clock import Clock
 from core.kv import KeyValueStore
 from handlers.appointments import release_unanswered_offers, send_reminders
 from handlers.escalation import escalate_overdue, flag_overdue_resolution
-from handlers.ticketing import dispatch_queued
+from handlers.ticketing import dispatch_queued, refresh_stale_cards
 
 log = logging.getLogger(__name__)
 
@@ -34,13 +34,15 @@ class Pass:
 
 
 # In order: slot offers nobody answered become plain requests before queued tickets are
-# handed out, so both reach whoever is on duty in the same sweep.
+# handed out, so both reach whoever is on duty in the same sweep; stale cards last, so
+# they show what the passes before did.
 PASSES: tuple[Pass, ...] = (
     Pass("released", release_unanswered_offers),  # unanswered slot offers → a worker
     Pass("handed", dispatch_queued),  # queued tickets → whoever came on duty
     Pass("escalated", escalate_overdue),  # unacknowledged tickets → up the chain
     Pass("overdue", flag_overdue_resolution),  # past the resolution target → told once
     Pass("reminded", send_reminders),  # appointments tomorrow / within the hour
+    Pass("cards", refresh_stale_cards),  # cards of tickets changed elsewhere → edited
 )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messaging.models import InboundKind, InboundMessage
@@ -78,3 +79,13 @@ def photo_of(message: InboundMessage) -> dict[str, Any] | None:
     ):
         return None
     return {"channel": message.channel, "file_id": attachment["file_id"]}
+
+
+async def move_to_ticket(session: AsyncSession, from_ticket_id: int, to_ticket_id: int) -> None:
+    """A merged duplicate's messages become part of the ticket it was merged into."""
+    await session.execute(
+        update(InboundMessage)
+        .where(InboundMessage.ticket_id == from_ticket_id)
+        .values(ticket_id=to_ticket_id)
+        .execution_options(synchronize_session=False)
+    )

@@ -34,6 +34,14 @@ class Delivered:
         raise AssertionError(f"no button {label!r} in {self.buttons}")
 
 
+@dataclass(frozen=True)
+class Edited:
+    chat_id: str
+    message_id: str
+    text: str
+    buttons: Keyboard
+
+
 class Harness:
     """A channel of its own ("test"): records what it is sent instead of sending it."""
 
@@ -42,6 +50,7 @@ class Harness:
     def __init__(self, gridline: Gridline) -> None:
         self.gridline = gridline
         self.delivered: list[Delivered] = []
+        self.edits: list[Edited] = []
 
     async def send(
         self, chat_id: str, text: str, buttons: Keyboard, photo: dict[str, Any] | None
@@ -49,6 +58,13 @@ class Harness:
         message = Delivered(chat_id, text, buttons, f"m{len(self.delivered) + 1}", photo)
         self.delivered.append(message)
         return message.message_id
+
+    async def edit(self, chat_id: str, message_id: str, text: str, buttons: Keyboard) -> None:
+        """Like a chat app: the delivered message now shows the new version."""
+        self.edits.append(Edited(chat_id, message_id, text, buttons))
+        for message in self.delivered:
+            if message.message_id == message_id and message.chat_id == chat_id:
+                message.text, message.buttons = text, buttons
 
     async def hand_in(self, inbound: Inbound) -> tuple[Outcome, list[Delivered]]:
         before = len(self.delivered)

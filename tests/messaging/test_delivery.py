@@ -19,6 +19,7 @@ class RecordingChannel:
         self.name = name
         self.fail_with = fail_with
         self.sent: list[tuple[str, str, Keyboard]] = []
+        self.edits: list[tuple[str, str, str, Keyboard]] = []
 
     async def send(
         self, chat_id: str, text: str, buttons: Keyboard, photo: dict[str, Any] | None
@@ -27,6 +28,11 @@ class RecordingChannel:
             raise self.fail_with
         self.sent.append((chat_id, text, buttons))
         return f"m{len(self.sent)}"
+
+    async def edit(self, chat_id: str, message_id: str, text: str, buttons: Keyboard) -> None:
+        if self.fail_with is not None:
+            raise self.fail_with
+        self.edits.append((chat_id, message_id, text, buttons))
 
 
 async def queue_three(gridline: Gridline) -> int:
