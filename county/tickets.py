@@ -434,12 +434,13 @@ async def previous_assignees(
 MAX_MATCHES = 6
 _FULL_NUMBER = re.compile(r"GL-\d{8}-\d{4,}")
 _SEQUENCE_TAIL = re.compile(r"\d{1,4}")
-_DAY_TAIL = re.compile(r"(\d{8})-(\d{1,4})")
+_DAY_TAIL = re.compile(r"(\d{8}|\d{4})-(\d{1,4})")
 
 
 def number_tail(text: str) -> str | None:
-    """What a typed number must end with: '12' and '0012' → '-0012', '20261127-12' →
-    '-20261127-0012', a full number → itself; None when it is no ticket number at all."""
+    """What a typed number must end with: '12' and '0012' → '-0012'; '20261127-12' →
+    '-20261127-0012'; '1127-0012' (how lists show another day's ticket) → '1127-0012'; a
+    full number → itself. None when it is no ticket number at all."""
     plain = unicodedata.normalize("NFKC", text).strip().upper()
     if _FULL_NUMBER.fullmatch(plain):
         return plain
@@ -447,7 +448,9 @@ def number_tail(text: str) -> str | None:
         return f"-{int(plain):04d}"
     day = _DAY_TAIL.fullmatch(plain)
     if day:
-        return f"-{day.group(1)}-{int(day.group(2)):04d}"
+        # Eight digits are the whole date (so the tail starts at its dash); four are its end.
+        start = "-" if len(day.group(1)) == 8 else ""
+        return f"{start}{day.group(1)}-{int(day.group(2)):04d}"
     return None
 
 
@@ -464,7 +467,7 @@ async def find_by_number(
     tail = number_tail(text)
     if tail is None:
         return []
-    if not tail.startswith("-"):
+    if tail.startswith("GL-"):
         found = await ticket_by_number(session, tail)
         return [found] if found is not None else []
     query = (

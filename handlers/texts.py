@@ -427,8 +427,8 @@ CARD_TITLE = "【新工单】{number} {emoji} {category}（{priority}）"
 CARD_EMERGENCY = "🚨 紧急情况，已提示居民拨打急救/报警电话"
 CARD_WORDS = "「{words}」"
 CARD_WORDS_LIMIT = 300
-CARD_RESIDENT = "居民：{name}"
-CARD_RESIDENT_PHONE = "居民：{name} · {phone}"
+CARD_RESIDENT = "👤 {name}"
+CARD_RESIDENT_PHONE = "👤 {name} · {phone}"
 CARD_PHOTO_NOTE = "📷 附现场照片（见上一条消息）"
 CARD_LOCATION = "📍 位置：{latitude:.5f}, {longitude:.5f}"
 CARD_GRID = "网格：{grid}"
@@ -498,6 +498,7 @@ TRANSFER_WHICH = "要转派哪张工单？"
 ALREADY_DONE = "这条指令已经执行过了。"
 PICKED = "已选择 {number}。"
 CLAIMED_RECEIPT = "✅ 已接单 {number}，卡片在下面。"
+CLAIMED_RECEIPT_CARD_UPDATED = "✅ 已接单 {number}，您手上那张卡片已更新。"
 
 # /ticket and its history
 HISTORY_HEADER = "🗂 {number} 的经过（共 {count} 条）："
@@ -637,6 +638,9 @@ def short_when(moment: datetime, now: datetime) -> str:
     return f"{target:%m月%d日}（周{WEEKDAY_CHARS[target.weekday()]}）{target:%H:%M}"
 
 
-def number_tail(number: str) -> str:
-    """The part of GL-20261127-0012 a worker types: 0012."""
-    return number.rsplit("-", 1)[-1]
+def short_number(number: str, now: datetime) -> str:
+    """GL-20261127-0012 as a worker types it: 0012 on its own day, 1127-0012 after (the
+    counter starts again every day)."""
+    _, day, sequence = number.split("-")
+    today = f"{now.astimezone(LOCAL_TZ):%Y%m%d}"
+    return sequence if day == today else f"{day[4:]}-{sequence}"

@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from county import directory, roster, tickets
-from county.models import DutyOverride, Grid, Resident, Ticket, TicketStatus, Worker
+from county.models import DutyOverride, Grid, Party, Resident, Ticket, TicketStatus, Worker
 from county.roster import is_on_duty
 from county.tickets import ClaimOutcome, resident_of
 from handlers import appointments, buttons, dialogue, texts
@@ -32,8 +33,8 @@ from handlers.ticketing import (
 )
 from handlers.turn import Turn
 from messaging.keyboard import Button, Keyboard
-from messaging.models import InboundKind, InboundMessage
-from messaging.outbox import CARD, delivered_message, ticket_of_delivered_message
+from messaging.models import InboundKind, InboundMessage, OutboxMessage
+from messaging.outbox import CARD, delivered_message, ticket_of_delivered_message, views_of
 
 PAGE_SIZE = 5
 # The queue list is a view of its own: pressing 接单 on it re-renders it in place.
@@ -114,6 +115,7 @@ def ticket_buttons(
     found: list[Ticket],
     residents: dict[int, Resident],
     data: Callable[[Ticket], str],
+    now: datetime,
     label: str = texts.WHICH_TICKET_BUTTON,
 ) -> Keyboard:
     """One button a row per ticket, named so a worker on a phone knows which is which."""
@@ -122,7 +124,7 @@ def ticket_buttons(
             Button(
                 label.format(
                     number=t.number,
-                    tail=texts.number_tail(t.number),
+                    tail=texts.short_number(t.number, now),
                     who=resident_label(residents[t.resident_id], t),
                     words=resident_words(t, texts.LIST_WORDS_LIMIT // 3),
                 ),
@@ -150,7 +152,9 @@ async def ticket_numbered(turn: Turn, worker: Worker, query: str) -> Ticket | No
         return found[0]
     residents = await act.residents_by_id(turn, found)
     stored = turn.stored.id
-    rows = ticket_buttons(found, residents, lambda t: buttons.PICK_TICKET.data(stored, t.id))
+    rows = ticket_buttons(
+        found, residents, lambda t: buttons.PICK_TICKET.data(stored, t.id), turn.now
+    )
     turn.outbox.to_worker(worker, texts.WHICH_TICKET.format(query=query), rows)
     return None
 
@@ -231,38 +235,82 @@ def receipt(
         turn.outbox.to_worker(worker, text, ticket_id=ticket.id if ticket else None)
 
 
+async def ask(
+    turn: Turn,
+    worker: Worker,
+    ticket: Ticket,
+    what: str,
+    text: str,
+    quick: Keyboard,
+    *,
+    extra: dict[str, Any] | None = None,
+    in_place: bool = False,
+) -> None:
+    """Ask for the words an action needs (a result, a reason, a reply): the next text
+    answers, or one of the quick buttons. `in_place`: the pressed picker becomes the
+    question. The slot remembers the question, so answering takes its buttons away."""
+    value: dict[str, Any] = {"do": what, "ticket": ticket.id, "text": text, **(extra or {})}
+    if in_place and turn.inbound.kind == InboundKind.BUTTON:
+        turn.edit(text, quick)
+        pressed = await pressed_row(turn)
+        if pressed is not None:
+            value["message"] = pressed.id
+    else:
+        question = turn.outbox.to_worker(worker, text, quick, ticket_id=ticket.id)
+        await turn.session.flush()
+        value["message"] = question.id
+    await turn.state.put(dialogue.WORKER_PROMPT, value)
+
+
+async def settle_question(turn: Turn, prompt: dict[str, Any]) -> None:
+    """The question was answered by text: its quick buttons must not invite a second answer."""
+    question = await turn.session.get(OutboxMessage, int(prompt.get("message") or 0))
+    if question is not None and question.buttons:
+        turn.outbox.edit(question, str(prompt.get("text") or question.text))
+
+
 # ---- 接单 ---------------------------------------------------------------------------------
 
 
-async def claim_and_show(turn: Turn, worker: Worker, ticket: Ticket) -> ClaimOutcome:
-    """接单 from a command, a list or a picker: then he gets the card to work from."""
+async def claim_and_show(turn: Turn, worker: Worker, ticket: Ticket) -> None:
+    """接单 from a command, a typed 接单, the queue list or a picker: then he has the card
+    to work from (his own copy is edited if he has one; a second would only be noise)."""
     outcome = await act.claim(turn, worker, ticket)
-    if outcome == ClaimOutcome.CLAIMED:
-        act.tell(turn, worker, texts.CLAIMED_TOAST)
-        send_card(turn.outbox, ticket, await resident_of(turn.session, ticket), worker)
-    else:
+    if outcome != ClaimOutcome.CLAIMED:
         act.tell(turn, worker, act.refused_claim(outcome, ticket))
-    return outcome
+        return
+    cards = await views_of(turn.session, ticket.id, CARD)
+    has_card = any(c.recipient == Party.WORKER and c.recipient_id == worker.id for c in cards)
+    if not has_card:
+        send_card(turn.outbox, ticket, await resident_of(turn.session, ticket), worker)
+    done = (texts.CLAIMED_RECEIPT_CARD_UPDATED if has_card else texts.CLAIMED_RECEIPT).format(
+        number=ticket.number
+    )
+    if turn.inbound.kind != InboundKind.BUTTON:
+        turn.outbox.to_worker(worker, done, ticket_id=ticket.id)
+        return
+    turn.answer(texts.CLAIMED_TOAST)
+    pressed = await pressed_row(turn)
+    if pressed is not None and pressed.view == QUEUE_VIEW:
+        turn.edit(*await queue_view(turn, worker))  # the list, without the one he took
+    else:
+        turn.edit(done)
 
 
 async def on_claim_button(turn: Turn, worker: Worker, ticket_id: int) -> None:
     if (ticket := await pressed_ticket(turn, ticket_id)) is None:
         return
     pressed = await pressed_row(turn)
-    if pressed is not None and pressed.view == CARD and pressed.ticket_id == ticket.id:
-        # The card itself is edited with every other card of the ticket.
-        outcome = await act.claim(turn, worker, ticket)
-        if outcome == ClaimOutcome.CLAIMED:
-            turn.answer(texts.CLAIMED_TOAST)
-        else:
-            turn.answer(act.refused_claim(outcome, ticket))
-            await refresh_cards(turn.session, ticket, turn.now)
+    if pressed is None or pressed.view != CARD or pressed.ticket_id != ticket.id:
+        await claim_and_show(turn, worker, ticket)
         return
-    outcome = await claim_and_show(turn, worker, ticket)
-    if pressed is not None and pressed.view == QUEUE_VIEW:
-        turn.edit(*await queue_view(turn, worker))
-    elif outcome == ClaimOutcome.CLAIMED:
-        turn.edit(texts.CLAIMED_RECEIPT.format(number=ticket.number))
+    # The card itself is edited with every other card of the ticket.
+    outcome = await act.claim(turn, worker, ticket)
+    if outcome == ClaimOutcome.CLAIMED:
+        turn.answer(texts.CLAIMED_TOAST)
+    else:
+        turn.answer(act.refused_claim(outcome, ticket))
+        await refresh_cards(turn.session, ticket, turn.now)
 
 
 async def pressed_row(turn: Turn) -> Any:
@@ -281,7 +329,7 @@ async def on_claim_command(turn: Turn, worker: Worker, argument: str) -> None:
             turn.outbox.to_worker(worker, texts.NOTHING_TO_CLAIM)
             return
         residents = await act.residents_by_id(turn, waiting)
-        rows = ticket_buttons(waiting, residents, lambda t: buttons.CLAIM.data(t.id))
+        rows = ticket_buttons(waiting, residents, lambda t: buttons.CLAIM.data(t.id), turn.now)
         turn.outbox.to_worker(worker, texts.CLAIM_WHICH, rows)
         return
     if (ticket := await ticket_numbered(turn, worker, number)) is not None:
@@ -308,13 +356,9 @@ async def on_reply_button(turn: Turn, worker: Worker, ticket_id: int) -> None:
         turn, worker, ticket
     ):
         return
-    await turn.state.put(dialogue.WORKER_PROMPT, {"do": dialogue.PROMPT_REPLY, "ticket": ticket.id})
     resident = await resident_of(turn.session, ticket)
-    turn.outbox.to_worker(
-        worker,
-        texts.REPLY_PROMPT.format(who=resident_label(resident, ticket), number=ticket.number),
-        ticket_id=ticket.id,
-    )
+    question = texts.REPLY_PROMPT.format(who=resident_label(resident, ticket), number=ticket.number)
+    await ask(turn, worker, ticket, dialogue.PROMPT_REPLY, question, [])
     turn.answer(texts.REPLY_PROMPT_TOAST)
 
 
@@ -377,6 +421,8 @@ async def answer_prompt(turn: Turn, worker: Worker, prompt: dict[str, Any], text
     else:
         await ask_whose(turn, worker)
         return
+    if done is not None:
+        await settle_question(turn, prompt)
     receipt(turn, worker, done, ticket=ticket)
 
 
@@ -393,7 +439,7 @@ async def ask_whose(turn: Turn, worker: Worker) -> None:
     residents = await act.residents_by_id(turn, mine)
     kept = turn.stored.id
     rows = ticket_buttons(mine, residents, lambda t: buttons.SEND_KEPT.data(kept, t.id),
-                          texts.SEND_TO_BUTTON)  # fmt: skip
+                          turn.now, texts.SEND_TO_BUTTON)  # fmt: skip
     rows.append([Button(texts.DONT_SEND_BUTTON, buttons.DROP_KEPT.data(kept))])
     turn.outbox.to_worker(worker, texts.ASK_WHICH_RESIDENT, rows)
 
@@ -425,15 +471,12 @@ async def on_drop_kept(turn: Turn, worker: Worker, message_id: int) -> None:
 async def ask_result(turn: Turn, worker: Worker, ticket: Ticket) -> None:
     if await refused(turn, worker, ticket):
         return
-    await turn.state.put(
-        dialogue.WORKER_PROMPT, {"do": dialogue.PROMPT_RESOLVE, "ticket": ticket.id}
-    )
     quick = [
         [Button(result, buttons.RESOLVE_RESULT.data(ticket.id, i))]
         for i, result in enumerate(texts.RESOLVE_RESULTS)
     ]
-    turn.outbox.to_worker(worker, texts.RESOLVE_PROMPT.format(number=ticket.number), quick,
-                          ticket_id=ticket.id)  # fmt: skip
+    question = texts.RESOLVE_PROMPT.format(number=ticket.number)
+    await ask(turn, worker, ticket, dialogue.PROMPT_RESOLVE, question, quick)
     if turn.inbound.kind == InboundKind.BUTTON:
         turn.answer(texts.RESOLVE_PROMPT_TOAST)
 
@@ -466,7 +509,7 @@ async def on_resolve_command(turn: Turn, worker: Worker, argument: str) -> None:
             turn.outbox.to_worker(worker, texts.NOTHING_TO_RESOLVE)
             return
         residents = await act.residents_by_id(turn, claimed)
-        rows = ticket_buttons(claimed, residents, lambda t: buttons.RESOLVE.data(t.id))
+        rows = ticket_buttons(claimed, residents, lambda t: buttons.RESOLVE.data(t.id), turn.now)
         turn.outbox.to_worker(worker, texts.RESOLVE_WHICH, rows)
         return
     if (ticket := await ticket_numbered(turn, worker, number)) is None:
@@ -552,7 +595,7 @@ async def my_tickets_view(turn: Turn, worker: Worker, page: int) -> tuple[str, K
             lines.append(texts.MY_SECTIONS[TicketStatus(section)])
         lines.append(list_line(ticket, residents, turn))
     opens = [
-        Button(texts.OPEN_BUTTON.format(tail=texts.number_tail(t.number)),
+        Button(texts.OPEN_BUTTON.format(tail=texts.short_number(t.number, turn.now)),
                buttons.OPEN_TICKET.data(t.id))
         for t in shown
     ]  # fmt: skip
@@ -597,7 +640,7 @@ async def queue_view(turn: Turn, worker: Worker) -> tuple[str, Keyboard]:
     if len(waiting) > len(shown):
         lines.append(texts.QUEUE_MORE.format(count=len(waiting) - len(shown)))
     claims = [
-        Button(texts.QUEUE_CLAIM_BUTTON.format(tail=texts.number_tail(t.number)),
+        Button(texts.QUEUE_CLAIM_BUTTON.format(tail=texts.short_number(t.number, turn.now)),
                buttons.CLAIM.data(t.id))
         for t in shown
     ]  # fmt: skip
@@ -615,15 +658,12 @@ async def on_queue(turn: Turn, worker: Worker) -> None:
 async def ask_escalation_reason(turn: Turn, worker: Worker, ticket: Ticket) -> None:
     if await refused(turn, worker, ticket):
         return
-    await turn.state.put(
-        dialogue.WORKER_PROMPT, {"do": dialogue.PROMPT_ESCALATE, "ticket": ticket.id}
-    )
     quick = [
         [Button(reason, buttons.ESCALATE_REASON.data(ticket.id, i))]
         for i, reason in enumerate(texts.ESCALATE_REASONS)
     ]
-    turn.outbox.to_worker(worker, texts.ESCALATE_PROMPT.format(number=ticket.number), quick,
-                          ticket_id=ticket.id)  # fmt: skip
+    question = texts.ESCALATE_PROMPT.format(number=ticket.number)
+    await ask(turn, worker, ticket, dialogue.PROMPT_ESCALATE, question, quick)
     if turn.inbound.kind == InboundKind.BUTTON:
         turn.answer(texts.ESCALATE_PROMPT_TOAST)
 
@@ -694,19 +734,13 @@ async def ask_transfer_reason(
     if await refused(turn, worker, ticket):
         return
     key = "grid" if kind == buttons.GRID_TARGET else "worker"
-    await turn.state.put(
-        dialogue.WORKER_PROMPT,
-        {"do": dialogue.PROMPT_TRANSFER, "ticket": ticket.id, key: target_id},
-    )
     quick = [
         [Button(reason, buttons.TRANSFER_REASON.data(ticket.id, kind, target_id, i))]
         for i, reason in enumerate(texts.TRANSFER_REASONS)
     ]
-    text = texts.TRANSFER_REASON_PROMPT.format(number=ticket.number, target=target)
-    if turn.inbound.kind == InboundKind.BUTTON:
-        turn.edit(text, quick)
-    else:
-        turn.outbox.to_worker(worker, text, quick, ticket_id=ticket.id)
+    question = texts.TRANSFER_REASON_PROMPT.format(number=ticket.number, target=target)
+    await ask(turn, worker, ticket, dialogue.PROMPT_TRANSFER, question, quick,
+              extra={key: target_id}, in_place=True)  # fmt: skip
 
 
 async def on_transfer_grid(turn: Turn, worker: Worker, ticket_id: int, grid_id: int) -> None:
@@ -772,7 +806,7 @@ async def on_transfer_command(turn: Turn, worker: Worker, argument: str) -> None
             turn.outbox.to_worker(worker, texts.TRANSFER_USAGE)
             return
         residents = await act.residents_by_id(turn, mine)
-        rows = ticket_buttons(mine, residents, lambda t: buttons.TRANSFER.data(t.id))
+        rows = ticket_buttons(mine, residents, lambda t: buttons.TRANSFER.data(t.id), turn.now)
         turn.outbox.to_worker(worker, texts.TRANSFER_WHICH, rows)
         return
     if (ticket := await ticket_numbered(turn, worker, number)) is None:
@@ -809,7 +843,7 @@ async def on_merge_button(turn: Turn, worker: Worker, ticket_id: int) -> None:
     residents = await act.residents_by_id(turn, candidates)
     rows = ticket_buttons(candidates, residents,
                           lambda t: buttons.MERGE_INTO.data(ticket.id, t.id),
-                          texts.MERGE_TARGET_BUTTON)  # fmt: skip
+                          turn.now, texts.MERGE_TARGET_BUTTON)  # fmt: skip
     turn.outbox.to_worker(worker, texts.MERGE_PICK.format(number=ticket.number), rows,
                           ticket_id=ticket.id)  # fmt: skip
 
