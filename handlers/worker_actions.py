@@ -87,22 +87,27 @@ def refused_claim(outcome: ClaimOutcome, ticket: Ticket) -> str:
     return closed_text(ticket)
 
 
-async def claim(turn: Turn, worker: Worker, ticket: Ticket) -> ClaimOutcome:
+async def claim(
+    turn: Turn, worker: Worker, ticket: Ticket, *, tell_resident: bool = True
+) -> ClaimOutcome:
     result = await tickets.claim(turn.session, ticket, worker, turn.now)
     if result.outcome == ClaimOutcome.CLAIMED:
         resident = await resident_of(turn.session, ticket)
-        turn.outbox.to_resident(
-            resident,
-            texts.CLAIMED_NOTICE_RESIDENT.format(
-                role=role_name(worker), name=worker.name, number=ticket.number
-            ),
-            ticket_id=ticket.id,
-        )
+        if tell_resident:
+            turn.outbox.to_resident(
+                resident,
+                texts.CLAIMED_NOTICE_RESIDENT.format(
+                    role=role_name(worker), name=worker.name, number=ticket.number
+                ),
+                ticket_id=ticket.id,
+            )
         await refresh_cards(turn.session, ticket, turn.now)
     return result.outcome
 
 
-async def claimed_for(turn: Turn, worker: Worker, ticket: Ticket) -> bool:
+async def claimed_for(
+    turn: Turn, worker: Worker, ticket: Ticket, *, tell_resident: bool = True
+) -> bool:
     """Working on a ticket is acknowledging it: claim it on the way if it is not his yet.
     False (and the worker told) when he may not."""
     if (why := await refusal(turn, worker, ticket)) is not None:
@@ -110,7 +115,7 @@ async def claimed_for(turn: Turn, worker: Worker, ticket: Ticket) -> bool:
         return False
     if ticket.status == TicketStatus.CLAIMED:
         return True
-    outcome = await claim(turn, worker, ticket)
+    outcome = await claim(turn, worker, ticket, tell_resident=tell_resident)
     if outcome in (ClaimOutcome.CLAIMED, ClaimOutcome.ALREADY_YOURS):
         return True
     tell(turn, worker, refused_claim(outcome, ticket))
@@ -144,7 +149,8 @@ async def relay(
 async def resolve(turn: Turn, worker: Worker, ticket: Ticket, result: str) -> str | None:
     """办结 with a result: the resident gets it with the rating buttons (回访), and so does
     each other resident whose report was merged into this ticket."""
-    if not await claimed_for(turn, worker, ticket):
+    # Claimed on the way if need be, without a 已接单 notice just before the 已办结 one.
+    if not await claimed_for(turn, worker, ticket, tell_resident=False):
         return None
     if not await tickets.resolve(turn.session, ticket, worker, turn.now, note=result):
         tell(turn, worker, closed_text(ticket))
