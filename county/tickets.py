@@ -328,13 +328,17 @@ async def open_tickets_of_worker(session: AsyncSession, worker_id: int) -> list[
     query = (
         select(Ticket)
         .where(Ticket.assignee_id == worker_id, Ticket.status.in_(OPEN_STATUSES))
-        .order_by(Ticket.created_at)
+        .order_by(Ticket.created_at, Ticket.id)
     )
     return list((await session.scalars(query)).all())
 
 
 async def queued_tickets(session: AsyncSession, grid_ids: list[int] | None = None) -> list[Ticket]:
-    query = select(Ticket).where(Ticket.status == TicketStatus.QUEUED).order_by(Ticket.created_at)
+    query = (
+        select(Ticket)
+        .where(Ticket.status == TicketStatus.QUEUED)
+        .order_by(Ticket.created_at, Ticket.id)
+    )
     if grid_ids is not None:
         query = query.where(Ticket.grid_id.in_(grid_ids))
     return list((await session.scalars(query)).all())

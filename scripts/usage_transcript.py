@@ -248,14 +248,16 @@ async def worker_day(day: Day) -> None:
         "",
         "王芳 is the grid worker of 城关镇幸福社区第一网格 (shift Monday–Friday 08:30–17:30);",
         "李强 of 第二网格 is her backup, and 周婷 is the community's evening duty officer. This",
-        "is her Friday on the phone, as the bot really answers: everything in the grey blocks",
-        "below is produced by `scripts/usage_transcript.py worker` (run it to regenerate this",
-        "page; `tests/scripts/test_usage_transcript.py` fails when it is out of date).",
-        "`#12` numbers each message the bot sends; `[接单]` is a button under it; `✎` is the",
-        "bot editing a message it sent earlier.",
+        "is her Friday, 27 November 2026, on the phone. Every code block below is what the bot",
+        "really sends, produced by `scripts/usage_transcript.py worker` (the day is its",
+        "`worker_day`; run it to regenerate this page, and",
+        "`tests/scripts/test_usage_transcript.py` fails when the page is out of date).",
+        "`#12` numbers each message the bot sends;",
+        "`[接单]` is a button under it; `✎` is the bot editing a message it sent earlier, in",
+        "place; `（按钮提示：…）` is the notice a tapped button shows.",
     ]
 
-    day.heading("Overnight: the queue fills while nobody is on duty")
+    day.heading("Thursday 23:10 and Friday 06:50: the queue fills while nobody is on duty")
     day.at(local(26, 23, 10))
     await day.say(zhang, "楼道里有人给电瓶车充电，很危险，我电话13812345678")
     day.at(local(27, 6, 50))
