@@ -147,3 +147,9 @@ async def open_ticket_counts(session: AsyncSession, worker_ids: Sequence[int]) -
 async def find_workers(session: AsyncSession, text: str) -> Sequence[Worker]:
     query = select(Worker).where(or_(Worker.name == text, Worker.phone == text))
     return (await session.scalars(query)).all()
+
+
+async def grids_by_codes(session: AsyncSession, codes: set[str]) -> Sequence[Grid]:
+    if not codes:
+        return []
+    return (await session.scalars(select(Grid).where(Grid.code.in_(codes)))).all()

@@ -75,6 +75,9 @@ class TicketStatus(enum.StrEnum):
     RESOLVED = "resolved"  # 办结, waiting for the resident's rating (回访)
     CLOSED = "closed"  # 办结 and 回访 done: rated, or no rating within the follow-up period
     CANCELLED = "cancelled"  # withdrawn by the resident
+    # 并单: a duplicate report, closed into `Ticket.merged_into_id` (which carries on). A
+    # status of its own, not CANCELLED, so nobody reads it as withdrawn by the resident.
+    MERGED = "merged"
 
     @property
     def is_open(self) -> bool:
@@ -113,6 +116,9 @@ class EventKind(enum.StrEnum):
     RESOLUTION_OVERDUE = "resolution_overdue"
     REOPENED = "reopened"  # 督办: the resident was not satisfied
     FOLLOWUP_EXPIRED = "followup_expired"  # 已回访-未评价
+    NOTE = "note"  # a worker's internal note: on record, never sent to the resident
+    MERGED = "merged"  # on the duplicate: closed into data["into"]
+    MERGE_RECEIVED = "merge_received"  # on the kept ticket: data["from"] was merged into it
 
 
 class Town(Base):
@@ -294,6 +300,14 @@ class Ticket(Base):
     # community officer, never to that worker); None: from the grid worker up.
     route_above: Mapped[str | None] = mapped_column(String(16))
     emergency: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The resident agreed to show workers their name and number for this ticket; until
+    # then cards show 王女士 and 138****5678.
+    identity_shared: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # A merged duplicate (status MERGED) points at the ticket that carries on.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"))
+    # A resolution-overdue notice held for an off-duty assignee (or, before the flag, for
+    # anyone in the chain to come on duty): the sweeper sends it at this moment.
+    overdue_notice_at: Mapped[datetime | None]
 
     grid: Mapped[Grid] = relationship(lazy="joined")
     assignee: Mapped[Worker | None] = relationship(lazy="joined")

@@ -39,6 +39,8 @@ MAKEUP_WORKDAY_PATTERN = 0
 SEARCH_DAYS = 14
 
 ONE_DAY = timedelta(days=1)
+# The longest an /onduty outside the roster lasts (see `override_until`).
+ON_DUTY_CAP = timedelta(hours=12)
 Span = tuple[datetime, datetime]
 OverridesByDay = Mapping[date, Sequence[ShiftOverride]]
 
@@ -161,12 +163,9 @@ def _first_on_shift(worker: Worker, moment: datetime) -> datetime | None:
     return best
 
 
-def next_shift_start(worker: Worker, moment: datetime) -> datetime | None:
-    """The next moment at or after `moment` when a stretch of duty of this worker begins.
-
-    Holidays, leave and extra shifts count; back-to-back spans (an extra hour right
-    before a shift) are one stretch. Looks `SEARCH_DAYS` ahead.
-    """
+def _stretches(worker: Worker, moment: datetime) -> list[Span]:
+    """The roster's stretches of duty from the day before `moment` to `SEARCH_DAYS` after:
+    back-to-back or overlapping spans (an extra hour right before a shift) joined."""
     first = moment.astimezone(LOCAL_TZ).date() - ONE_DAY
     last = first + timedelta(days=SEARCH_DAYS + 1)
     overrides = _overrides_by_day(worker, first - ONE_DAY, last + ONE_DAY)
@@ -175,13 +174,49 @@ def next_shift_start(worker: Worker, moment: datetime) -> datetime | None:
         for offset in range((last - first).days + 1)
         for span in _day_spans(worker, first + timedelta(days=offset), overrides)
     )
-    covered_until: datetime | None = None
+    joined: list[Span] = []
     for start, end in spans:
-        joined = covered_until is not None and start <= covered_until
-        if not joined and start >= moment:
+        if joined and start <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], end))
+        else:
+            joined.append((start, end))
+    return joined
+
+
+def next_shift_start(worker: Worker, moment: datetime) -> datetime | None:
+    """The next moment at or after `moment` when a stretch of duty of this worker begins.
+
+    Holidays, leave and extra shifts count; back-to-back spans (an extra hour right
+    before a shift) are one stretch. Looks `SEARCH_DAYS` ahead.
+    """
+    return next((start for start, _ in _stretches(worker, moment) if start >= moment), None)
+
+
+def next_boundary(worker: Worker, moment: datetime) -> datetime | None:
+    """Where the roster next changes its mind about this worker: the end of the stretch of
+    duty they are in, or else the start of their next one (None: nothing within
+    `SEARCH_DAYS`)."""
+    for start, end in _stretches(worker, moment):
+        if start <= moment < end:
+            return end
+        if start > moment:
             return start
-        covered_until = end if covered_until is None else max(covered_until, end)
     return None
+
+
+def override_until(worker: Worker, moment: datetime, on: bool) -> datetime:
+    """How long an /onduty (`on`) or /offduty sent at `moment` lasts: to the roster's next
+    boundary, so /offduty at 03:00 no longer cancels the day's shift.
+
+    An /onduty outside any shift is someone covering: it lasts at most `ON_DUTY_CAP`, or
+    an /onduty on the first day of 国庆 would keep the worker on call all week. With
+    nothing rostered at all, either toggle lasts `ON_DUTY_CAP`.
+    """
+    boundary = next_boundary(worker, moment)
+    cap = moment + ON_DUTY_CAP
+    if boundary is None:
+        return cap
+    return min(boundary, cap) if on and not on_shift(worker, moment) else boundary
 
 
 def next_on_duty(worker: Worker, moment: datetime) -> datetime | None:

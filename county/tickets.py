@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import enum
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -345,13 +347,17 @@ async def open_tickets_of_worker(session: AsyncSession, worker_id: int) -> list[
     query = (
         select(Ticket)
         .where(Ticket.assignee_id == worker_id, Ticket.status.in_(OPEN_STATUSES))
-        .order_by(Ticket.created_at)
+        .order_by(Ticket.created_at, Ticket.id)
     )
     return list((await session.scalars(query)).all())
 
 
 async def queued_tickets(session: AsyncSession, grid_ids: list[int] | None = None) -> list[Ticket]:
-    query = select(Ticket).where(Ticket.status == TicketStatus.QUEUED).order_by(Ticket.created_at)
+    query = (
+        select(Ticket)
+        .where(Ticket.status == TicketStatus.QUEUED)
+        .order_by(Ticket.created_at, Ticket.id)
+    )
     if grid_ids is not None:
         query = query.where(Ticket.grid_id.in_(grid_ids))
     return list((await session.scalars(query)).all())
@@ -445,20 +451,244 @@ async def previous_assignees(
     return {ticket_id: frozenset(ids) for ticket_id, ids in found.items()}
 
 
-async def past_resolution_target(session: AsyncSession, now: datetime, limit: int) -> list[Ticket]:
-    """Open, routed tickets past their resolution target that were not flagged yet."""
-    flagged = select(TicketEvent.ticket_id).where(TicketEvent.kind == EventKind.RESOLUTION_OVERDUE)
+# ---- the worker's day: numbers, notes, escalation, transfer, merge ------------------------
+
+# At most this many tickets are offered when a shortened number fits several.
+MAX_MATCHES = 6
+_FULL_NUMBER = re.compile(r"GL-\d{8}-\d{4,}")
+_SEQUENCE_TAIL = re.compile(r"\d{1,4}")
+_DAY_TAIL = re.compile(r"(\d{8}|\d{4})-(\d{1,4})")
+
+
+def number_tail(text: str) -> str | None:
+    """What a typed number must end with: '12' and '0012' → '-0012'; '20261127-12' →
+    '-20261127-0012'; '1127-0012' (how lists show another day's ticket) → '1127-0012'; a
+    full number → itself. None when it is no ticket number at all."""
+    plain = unicodedata.normalize("NFKC", text).strip().upper()
+    if _FULL_NUMBER.fullmatch(plain):
+        return plain
+    if _SEQUENCE_TAIL.fullmatch(plain):
+        return f"-{int(plain):04d}"
+    day = _DAY_TAIL.fullmatch(plain)
+    if day:
+        # Eight digits are the whole date (so the tail starts at its dash); four are its end.
+        start = "-" if len(day.group(1)) == 8 else ""
+        return f"{start}{day.group(1)}-{int(day.group(2)):04d}"
+    return None
+
+
+async def find_by_number(
+    session: AsyncSession, text: str, *, grid_ids: Sequence[int], worker_id: int
+) -> list[Ticket]:
+    """The tickets a worker may mean by a number or its tail (0012, 20261127-0012).
+
+    A full number is looked up anywhere (permission is the caller's question). A tail
+    only matches tickets of the worker's grids or assigned to them, newest first; when
+    several match and exactly one is still open, that one is meant. More than one
+    result means: ask (at most `MAX_MATCHES`).
+    """
+    tail = number_tail(text)
+    if tail is None:
+        return []
+    if tail.startswith("GL-"):
+        found = await ticket_by_number(session, tail)
+        return [found] if found is not None else []
     query = (
         select(Ticket)
         .where(
+            Ticket.number.endswith(tail, autoescape=True),
+            or_(Ticket.grid_id.in_(grid_ids), Ticket.assignee_id == worker_id),
+        )
+        .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+        .limit(MAX_MATCHES)
+    )
+    found_all = list((await session.scalars(query)).unique().all())
+    still_open = [t for t in found_all if t.is_open]
+    return still_open if len(found_all) > 1 and len(still_open) == 1 else found_all
+
+
+def add_note(
+    session: AsyncSession, ticket: Ticket, worker: Worker, text: str, moment: datetime
+) -> TicketEvent:
+    """An internal note (内部备注): on the ticket's record, never sent to the resident.
+    The ticket itself is unchanged (`updated_at` too: its cards need no edit)."""
+    return log_event(session, ticket, EventKind.NOTE, moment, actor=Party.WORKER,
+                     actor_id=worker.id, body=text)  # fmt: skip
+
+
+async def escalate_manually(
+    session: AsyncSession, ticket: Ticket, worker: Worker, reason: str, moment: datetime
+) -> RoutingDecision:
+    """升级: hand the ticket one level up the chain, with the reason on record.
+
+    A grid-level ticket goes to the community: a backup is the grid worker's peer, not
+    the one to escalate to. The decision names nobody (and nothing changes) when the
+    ticket is at the top already or nobody above is on duty; `expected_at` then says when
+    someone above will be.
+    """
+    level = RouteLevel(ticket.escalation_level) if ticket.escalation_level else RouteLevel.GRID
+    after = RouteLevel.BACKUP if level in (RouteLevel.GRID, RouteLevel.BACKUP) else level
+    if after == RouteLevel.TOWN:
+        return RoutingDecision(RouteLevel.QUEUE, None)
+    decision = await routing.choose_assignee(
+        session, ticket.grid, moment, after=after, exclude=frozenset({worker.id})
+    )
+    if decision.worker is None:
+        return decision
+    previous = ticket.assignee_id
+    assign(session, ticket, decision, moment, EventKind.ESCALATED,
+           {"manual": True, "reason": reason, "by": worker.id, "from": previous,
+            "from_level": level})  # fmt: skip
+    return decision
+
+
+async def transfer_to_grid(
+    session: AsyncSession,
+    ticket: Ticket,
+    target: Grid,
+    worker: Worker,
+    reason: str,
+    moment: datetime,
+) -> RoutingDecision:
+    """转派 to another grid: the ticket is routed there afresh, the reason on record."""
+    source = ticket.grid
+    ticket.grid_id, ticket.grid = target.id, target
+    decision = await routing.choose_assignee(session, target, moment)
+    assign(session, ticket, decision, moment, EventKind.TRANSFERRED,
+           {"from_grid": source.code, "to_grid": target.code, "reason": reason,
+            "by": worker.id})  # fmt: skip
+    return decision
+
+
+async def transfer_to_worker(
+    session: AsyncSession,
+    ticket: Ticket,
+    colleague: Worker,
+    worker: Worker,
+    reason: str,
+    moment: datetime,
+) -> bool:
+    """转派 to a colleague of the same grid, who has to 接单 like any assignee; False when
+    the colleague is not in the grid's chain."""
+    chain = await routing.escalation_chain(session, ticket.grid)
+    level = next((lv for lv, ws in chain if any(w.id == colleague.id for w in ws)), None)
+    if level is None:
+        return False
+    assign(session, ticket, RoutingDecision(level, colleague), moment, EventKind.TRANSFERRED,
+           {"to_worker": colleague.id, "reason": reason, "by": worker.id})  # fmt: skip
+    return True
+
+
+class MergeOutcome(enum.StrEnum):
+    MERGED = "merged"
+    SAME = "same"  # a ticket cannot be merged into itself
+    CLOSED = "closed"  # one of the two is closed already (a double press, say)
+    UNRELATED = "unrelated"  # neither the same grid nor the same resident
+
+
+async def merge(
+    session: AsyncSession, duplicate: Ticket, kept: Ticket, worker: Worker, moment: datetime
+) -> MergeOutcome:
+    """并单: close `duplicate` as merged into `kept`, which carries on.
+
+    Only tickets of the same grid or the same resident merge. The status test in the
+    UPDATE makes a double press (or two workers at once) merge once. Moving the messages'
+    thread is messaging's part (`messaging.inbound.move_to_ticket`, `messaging.outbox`).
+    """
+    if duplicate.id == kept.id:
+        return MergeOutcome.SAME
+    if not duplicate.is_open or not kept.is_open:
+        return MergeOutcome.CLOSED
+    if duplicate.grid_id != kept.grid_id and duplicate.resident_id != kept.resident_id:
+        return MergeOutcome.UNRELATED
+    result = await session.execute(
+        update(Ticket)
+        .where(Ticket.id == duplicate.id, Ticket.status.in_(OPEN_STATUSES))
+        .values(
+            status=TicketStatus.MERGED,
+            merged_into_id=kept.id,
+            updated_at=moment,
+            ack_due_at=None,
+            overdue_notice_at=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(duplicate)
+    if result.rowcount != 1:
+        return MergeOutcome.CLOSED
+    kept.updated_at = moment
+    log_event(session, duplicate, EventKind.MERGED, moment, actor=Party.WORKER,
+              actor_id=worker.id, data={"into": kept.id, "into_number": kept.number})  # fmt: skip
+    log_event(session, kept, EventKind.MERGE_RECEIVED, moment, actor=Party.WORKER,
+              actor_id=worker.id, body=duplicate.summary,
+              data={"from": duplicate.id, "from_number": duplicate.number})  # fmt: skip
+    return MergeOutcome.MERGED
+
+
+async def merge_candidates(session: AsyncSession, ticket: Ticket, limit: int = 8) -> list[Ticket]:
+    """Open tickets `ticket` could be a duplicate of: same grid or same resident, newest
+    first."""
+    query = (
+        select(Ticket)
+        .where(
+            Ticket.id != ticket.id,
+            Ticket.status.in_(OPEN_STATUSES),
+            or_(Ticket.grid_id == ticket.grid_id, Ticket.resident_id == ticket.resident_id),
+        )
+        .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+        .limit(limit)
+    )
+    return list((await session.scalars(query)).unique().all())
+
+
+async def merged_into(session: AsyncSession, kept_id: int) -> list[Ticket]:
+    """The duplicates merged into a ticket, oldest first."""
+    query = select(Ticket).where(Ticket.merged_into_id == kept_id).order_by(Ticket.id)
+    return list((await session.scalars(query)).unique().all())
+
+
+PRIORITY_ORDER = (Priority.RED, Priority.YELLOW, Priority.GREEN)
+
+
+async def waiting_in_grids(
+    session: AsyncSession, grid_ids: Sequence[int], limit: int = 50
+) -> list[Ticket]:
+    """The grids' queue as a worker sees it: queued, or assigned and not yet claimed; the
+    most urgent first, then the oldest."""
+    query = (
+        select(Ticket)
+        .where(
+            Ticket.grid_id.in_(grid_ids),
+            Ticket.status.in_([TicketStatus.QUEUED, TicketStatus.ASSIGNED]),
+        )
+        .order_by(Ticket.created_at, Ticket.id)
+        .limit(limit)
+    )
+    found = list((await session.scalars(query)).unique().all())
+    return sorted(found, key=lambda t: PRIORITY_ORDER.index(Priority(t.priority)))
+
+
+async def resolution_notices_due(
+    session: AsyncSession, now: datetime, limit: int
+) -> list[tuple[Ticket, bool]]:
+    """Open, routed tickets past their resolution target with a notice due now, each with
+    whether it was flagged already (then the due notice is one held for its off-duty
+    assignee; otherwise nobody has been told yet)."""
+    flagged = select(TicketEvent.ticket_id).where(TicketEvent.kind == EventKind.RESOLUTION_OVERDUE)
+    query = (
+        select(Ticket, Ticket.id.in_(flagged))
+        .where(
             Ticket.status.in_([TicketStatus.ASSIGNED, TicketStatus.CLAIMED]),
             Ticket.resolve_due_at <= now,
-            Ticket.id.not_in(flagged),
+            or_(
+                Ticket.overdue_notice_at <= now,
+                Ticket.overdue_notice_at.is_(None) & Ticket.id.not_in(flagged),
+            ),
         )
         .order_by(Ticket.resolve_due_at)
         .limit(limit)
     )
-    return list((await session.scalars(query)).unique().all())
+    return [(ticket, bool(was)) for ticket, was in (await session.execute(query)).unique().all()]
 
 
 async def recently_active_open_ticket(

@@ -103,3 +103,24 @@ CALENDAR_FILE = Action("ap:ics", (ID,))
 # Workers: the ticket card.
 CLAIM = Action("tk:claim", (ID,))
 RESOLVE = Action("tk:done", (ID,))
+
+# Workers (issue 8)
+REASON = Number(0, 9)  # the index of a quick reason or result in texts
+REPLY = Action("wk:reply", (ID,))  # ticket: the next text goes to its resident
+TRANSFER = Action("wk:tr", (ID,))  # ticket: choose where it goes
+TRANSFER_GRID = Action("wk:trg", (ID, ID))  # ticket, grid
+TRANSFER_WORKER = Action("wk:trw", (ID, ID))  # ticket, colleague
+GRID_TARGET, WORKER_TARGET = "g", "w"
+TRANSFER_REASON = Action("wk:trr", (ID, OneOf((GRID_TARGET, WORKER_TARGET)), ID, REASON))
+ESCALATE = Action("wk:up", (ID,))  # ticket: ask why
+ESCALATE_REASON = Action("wk:upr", (ID, REASON))
+MERGE = Action("wk:mg", (ID,))  # ticket: choose the one it duplicates
+MERGE_INTO = Action("wk:mgi", (ID, ID))  # duplicate, kept
+RESOLVE_RESULT = Action("wk:done", (ID, REASON))  # ticket, quick result
+# A worker's text kept until he says whose ticket it is for (inbound message id, ticket).
+SEND_KEPT = Action("wk:send", (ID, ID))
+DROP_KEPT = Action("wk:drop", (ID,))
+# A command whose shortened number fitted several tickets (its inbound message, ticket).
+PICK_TICKET = Action("wk:pick", (ID, ID))
+MY_PAGE = Action("wk:my", (ID,))  # page of /mytickets
+OPEN_TICKET = Action("wk:open", (ID,))  # the card and history again, as /ticket

@@ -49,3 +49,16 @@ class DialogueState:
 
     async def clear(self, slot: Slot) -> None:
         await self._kv.delete(self._prefix + slot.name)
+
+
+# What a worker's next text answers after pressing 回复 / 办结 / 转派 / 升级: {"do": one of
+# PROMPT_*, "ticket": id, and for a transfer "grid" or "worker"}. One at a time: a new
+# prompt replaces the last, any command drops it, and it expires, so a text typed much
+# later is never taken for an answer (it is asked about instead).
+WORKER_PROMPT = Slot("worker_prompt", 10 * 60)
+PROMPT_REPLY, PROMPT_RESOLVE, PROMPT_TRANSFER, PROMPT_ESCALATE = (
+    "reply",
+    "resolve",
+    "transfer",
+    "escalate",
+)

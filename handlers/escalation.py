@@ -1,8 +1,10 @@
 """Sweeper passes for acknowledgement and resolution limits.
 
 A ticket nobody acknowledged in time moves up the chain (grid → backup → community →
-town); one past its resolution target is flagged to its assignee once. Timers live on
-the ticket rows (`ack_due_at`, `resolve_due_at`), so a restart loses none.
+town); one past its resolution target is flagged once, to whoever is on duty in the chain.
+Reminders follow the duty chain: nobody off duty is woken at 03:00 except for an
+emergency; their notice waits for their shift. Timers live on the ticket rows
+(`ack_due_at`, `resolve_due_at`, `overdue_notice_at`), so a restart loses none.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from county import routing, sla, tickets
 from county.models import EventKind, Party, Resident, Ticket
+from county.roster import is_on_duty, next_on_duty
 from county.routing import RouteLevel
 from handlers import texts
-from handlers.ticketing import role_name, send_card
+from handlers.ticketing import refresh_cards, role_name, send_card
 from messaging.outbox import Outbox
 
 BATCH = 500
@@ -50,6 +53,18 @@ async def escalate(
         session, ticket.grid, now, after=level, exclude=had, ignore_duty=ticket.emergency
     )
     if decision.worker is None:
+        if previous is not None and not ticket.emergency and not is_on_duty(previous, now):
+            # Nobody on duty in the chain to tell, and an off-duty worker is not woken at
+            # 03:00 for a reminder: try again when someone in the chain (he included)
+            # comes on duty. Emergencies are not held.
+            upcoming = [t for t in (decision.expected_at, next_on_duty(previous, now)) if t]
+            held = min(upcoming) if upcoming else None
+            ticket.ack_due_at = held or sla.ack_due(ticket.category, ticket.priority, now)
+            tickets.log_event(session, ticket, EventKind.ESCALATION_EXHAUSTED, now,
+                              actor=Party.SYSTEM,
+                              data={"level": ticket.escalation_level,
+                                    "held_until": held.isoformat() if held else None})  # fmt: skip
+            return False
         # Nobody higher is on duty: remind the current assignee and try again after
         # another acknowledgement period, rather than dropping the ticket in a queue.
         ticket.ack_due_at = sla.ack_due(ticket.category, ticket.priority, now, ticket.emergency)
@@ -75,6 +90,7 @@ async def escalate(
         EventKind.ESCALATED,
         {"from": previous.id if previous else None, "from_level": level},
     )
+    await refresh_cards(session, ticket, now)
     previous_name = f"{role_name(previous)}{previous.name}" if previous else texts.PREVIOUS_ASSIGNEE
     send_card(outbox, ticket, resident, new, texts.ESCALATED_HEADING.format(previous=previous_name))
     if previous is not None:
@@ -108,23 +124,53 @@ async def escalate_overdue(session: AsyncSession, now: datetime) -> int:
 
 
 async def flag_overdue_resolution(session: AsyncSession, now: datetime) -> int:
-    """Tell the assignee, once, that a ticket passed its resolution target (2 h / 24 h / 72 h
-    for red / yellow / green)."""
+    """Past the resolution target (2 h / 24 h / 72 h for red / yellow / green): tell whoever
+    is on duty in the chain now, once; returns how many notices went out.
+
+    The assignee, when on duty (or for an emergency); else the first one on duty in the
+    chain, to 督办, and the assignee's own notice waits for his shift; with nobody on duty
+    at all, the whole thing waits until someone is. Nobody off duty is woken at 03:00.
+    """
     outbox = Outbox(session, now)
-    flagged = 0
-    for ticket in await tickets.past_resolution_target(session, now, BATCH):
-        tickets.log_event(session, ticket, EventKind.RESOLUTION_OVERDUE, now, actor=Party.SYSTEM)
-        if ticket.assignee_id is not None:
-            target = sla.RESOLUTION_TARGETS[ticket.priority]
+    told = 0
+    for ticket, flagged in await tickets.resolution_notices_due(session, now, BATCH):
+        assignee = ticket.assignee
+        hours = int(sla.RESOLUTION_TARGETS[ticket.priority].total_seconds() // 3600)
+        values = {"number": ticket.number, "priority": texts.PRIORITY_NAMES[ticket.priority],
+                  "hours": hours}  # fmt: skip
+        ticket.overdue_notice_at = None
+        if flagged or assignee is None or ticket.emergency or is_on_duty(assignee, now):
+            if not flagged:
+                tickets.log_event(session, ticket, EventKind.RESOLUTION_OVERDUE, now,
+                                  actor=Party.SYSTEM)  # fmt: skip
+            if assignee is not None:
+                outbox.to_worker(assignee, texts.RESOLUTION_OVERDUE.format(**values),
+                                 ticket_id=ticket.id)  # fmt: skip
+                told += 1
+            continue
+        back = next_on_duty(assignee, now)
+        cover = await routing.choose_assignee(
+            session, ticket.grid, now, exclude=frozenset({assignee.id})
+        )
+        if cover.worker is None and cover.expected_at is not None:
+            ticket.overdue_notice_at = cover.expected_at  # held: decided again then
+            continue
+        tickets.log_event(session, ticket, EventKind.RESOLUTION_OVERDUE, now, actor=Party.SYSTEM,
+                          data={"told": cover.worker.id if cover.worker else None,
+                                "held_until": back.isoformat() if back else None})  # fmt: skip
+        if cover.worker is not None:
             outbox.to_worker(
-                ticket.assignee_id,
-                texts.RESOLUTION_OVERDUE.format(
-                    number=ticket.number, priority=texts.PRIORITY_NAMES[ticket.priority],
-                    hours=int(target.total_seconds() // 3600)),
+                cover.worker,
+                texts.RESOLUTION_OVERDUE_COVER.format(**values, name=assignee.name),
                 ticket_id=ticket.id,
-            )  # fmt: skip
-        flagged += 1
-    return flagged
+            )
+            ticket.overdue_notice_at = back  # his own notice, at the start of his shift
+        else:
+            # Nobody will be on duty to hold it for: better told off duty than never.
+            outbox.to_worker(assignee, texts.RESOLUTION_OVERDUE.format(**values),
+                             ticket_id=ticket.id)  # fmt: skip
+        told += 1
+    return told
 
 
 async def close_unrated(session: AsyncSession, now: datetime) -> int:

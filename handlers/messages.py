@@ -38,3 +38,6 @@ class Outcome:
     error: str | None = None
     # A file for the sender only (an .ics calendar entry, say), sent straight back.
     document: Document | None = None
+    # The command menu for the sender's chat only, as (command, description): a worker's
+    # menu differs from the residents' one everybody else sees.
+    commands: list[tuple[str, str]] | None = None

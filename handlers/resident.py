@@ -477,7 +477,23 @@ TABLE: Table[Resident] = Table(
         "/cancel": ignore_argument(status.on_cancel),
         "/new": ignore_argument(on_new),
         # Workers' commands, so a resident who tries one learns it is not for them.
-        **dict.fromkeys(("/onduty", "/offduty", "/reply", "/transfer", "/today"), not_a_worker),
+        **dict.fromkeys(
+            (
+                "/onduty",
+                "/offduty",
+                "/reply",
+                "/transfer",
+                "/today",
+                "/mytickets",
+                "/ticket",
+                "/queue",
+                "/claim",
+                "/resolve",
+                "/note",
+                "/escalate",
+            ),
+            not_a_worker,
+        ),
     },
     buttons={
         buttons.BIND_PAGE: on_bind_page,

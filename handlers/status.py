@@ -6,6 +6,7 @@ from county import appointments as booking
 from county import tickets
 from county.models import Resident, Ticket
 from handlers import buttons, dialogue, history, texts
+from handlers.ticketing import refresh_cards
 from handlers.turn import Turn
 from messaging.keyboard import Button, Keyboard
 
@@ -158,6 +159,7 @@ async def on_cancel_confirm(turn: Turn, resident: Resident, ticket_id: int) -> N
     appointment = await booking.booked_for_ticket(turn.session, ticket.id)
     if appointment is not None:
         await booking.cancel(turn.session, appointment, turn.now)
+    await refresh_cards(turn.session, ticket, turn.now)
     notice = texts.TICKET_CANCELLED.format(number=ticket.number)
     turn.edit(notice)
     turn.answer(notice)

@@ -22,7 +22,7 @@ from core.kv import KeyValueStore
 from handlers.appointments import release_unanswered_offers, send_reminders
 from handlers.escalation import close_unrated, escalate_overdue, flag_overdue_resolution
 from handlers.threads import decide_unanswered
-from handlers.ticketing import dispatch_queued
+from handlers.ticketing import dispatch_queued, refresh_stale_cards
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,8 @@ def passes(settings: Settings) -> tuple[Pass, ...]:
         Pass("overdue", flag_overdue_resolution),  # past the resolution target → told once
         Pass("reminded", send_reminders),  # appointments tomorrow / within the hour
         Pass("closed", close_unrated),  # resolved, unrated after the follow-up period
+        # Last, so the cards show what the passes before did.
+        Pass("cards", refresh_stale_cards),  # cards of tickets changed elsewhere → edited
     )
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from core.clock import LOCAL_TZ, WEEKDAY_CHARS
-from county.models import Category, Priority, TicketStatus, WorkerRole
+from county.models import Category, EventKind, Priority, TicketStatus, WorkerRole
+from county.privacy import Title
 
 CATEGORY_NAMES = {
     Category.DISPUTE: "矛盾纠纷",
@@ -89,15 +90,22 @@ HELP_RESIDENT = (
 )
 HELP_WORKER = (
     "网格员使用说明：\n"
-    "• 新工单会以卡片发给您，点「接单」表示已受理，点「办结」表示处理完毕\n"
-    "• 直接「回复」工单卡片或居民的消息，内容就会转给居民\n"
+    "• 新工单以卡片发给您，卡片下的按钮：接单 · 回复 · 转派 · 升级 · 并单 · 办结\n"
+    "• 给居民发消息：「回复」（引用）工单卡片或居民的消息，或点卡片上的「回复」再输入；"
+    "没有引用时我会先问您发给哪张工单的居民\n"
+    "• /mytickets 我的工单  /queue 网格待办（未值班也能看）\n"
+    "• /ticket 工单号 —— 卡片和全部经过；工单号可只写末尾几位，如 0012\n"
+    "• /claim 工单号 接单  /resolve 工单号 办理结果 —— 也可以直接发「接单 0012」「办结 0012 结果」\n"
     "• /reply 工单号 内容 —— 不用引用也能回复居民\n"
-    "• /transfer 工单号 网格代码 原因 —— 转派到其他网格\n"
-    "• /status 查看我手上未办结的工单  /today 今天的预约\n"
-    "• /onduty 开始值班（今日有效）  /offduty 暂停接单（今日有效）"
+    "• /note 工单号 内容 —— 内部备注，居民看不到\n"
+    "• /escalate 工单号 原因 —— 升级给上一级\n"
+    "• /transfer 工单号 —— 选择转派到其他网格或同事（也可 /transfer 工单号 网格代码 原因）\n"
+    "• /status 我的状态  /today 今天的预约\n"
+    "• /onduty 开始值班  /offduty 暂停接单 —— 到您下一个排班节点为止\n"
+    "• /cancel 取消正在进行的操作"
 )
 UNKNOWN_COMMAND = "没有「{command}」这个指令。可用指令：/start /help /status /cancel /new"
-UNKNOWN_COMMAND_WORKER = "没有「{command}」这个指令。可用指令：/help /status /today /reply /transfer /onduty /offduty /cancel"
+UNKNOWN_COMMAND_WORKER = "没有「{command}」这个指令。可用指令：/help /mytickets /queue /ticket /claim /resolve /reply /note /escalate /transfer /status /today /onduty /offduty /cancel"
 UNSUPPORTED_KIND = {
     "sticker": "收到您的表情了😊。目前我只能看懂文字，请用文字描述您要反映的事情。",
     "voice": "抱歉，暂时听不了语音。请用文字描述您的问题，网格员会尽快处理。",
@@ -178,9 +186,9 @@ STATUS_NONE = "您还没有提交过诉求。直接发文字描述您的问题�
 STATUS_HEADER = "您的诉求（进行中的在前）："
 STATUS_MORE = "还有 {count} 条，点「下一页」查看。"
 STATUS_TICKET_BUTTON = "📋 {number}"
-HISTORY_HEADER = "工单 {number}（{category}）办理记录："
-HISTORY_LINE = "{time} {what}"
-HISTORY = {
+RESIDENT_HISTORY_HEADER = "工单 {number}（{category}）办理记录："
+RESIDENT_HISTORY_LINE = "{time} {what}"
+RESIDENT_HISTORY = {
     "created": "受理：{body}",
     "routed": "派给{worker}",
     "queued": "暂无人值班，排队等待",
@@ -253,22 +261,16 @@ INVITE_USED = "这个邀请码已经被使用过了。如需更换手机，请�
 ACCOUNT_TAKEN = "此账号已登记为网格员{name}，不能再绑定其他网格员。"
 WORKER_WELCOME_BACK = "{name}，您好！发送 /status 查看待办工单，/help 查看使用说明。"
 NOT_A_WORKER = "您不是登记的网格员，无法进行此操作。网格员请先用社区管理员给的邀请码登记。"
-ON_DUTY = "已切换为值班状态（今日 24:00 前有效）。新工单会推送给您。"
-OFF_DUTY = "已暂停接单（今日 24:00 前有效）。新工单会转给备班或社区值班人员。"
+ON_DUTY = "已切换为值班状态，至{until}（之后按排班表）。新工单会推送给您。"
+OFF_DUTY = "已暂停接单，至{until}（之后按排班表）。新工单会转给备班或社区值班人员；/queue 仍可查看网格待办。"
 QUEUE_HANDED_OVER = "队列中有 {count} 张工单已转给您。"
 
 DETAIL_WANTED_AT = "期望时间：{when}"
 DETAIL_ADDRESS = "地址：{address}"
 DETAIL_PHONE = "联系电话：{phone}"
-TICKET_CARD = (
-    "【新工单】{number}\n类别：{category}（{priority}）\n网格：{grid}\n居民：{resident}\n"
-    "时间：{time}\n内容：{summary}\n\n直接回复本消息即可回复居民。"
-)
 CARD_PHOTO_CAPTION = "📷 工单 {number} 的现场照片"
 PHOTO_ON_OTHER_CHANNEL = "（对方发了一张照片，请在网格直通车 Telegram 上查看）"
 CONSOLE_PHOTO = "[照片]"
-CARD_CLAIMED_SUFFIX = "\n\n✅ {name} 已接单"
-CARD_RESOLVED_SUFFIX = "\n\n☑️ 已办结"
 CLAIM_BUTTON = "接单"
 RESOLVE_BUTTON = "办结"
 CLAIMED_TOAST = "接单成功"
@@ -296,9 +298,8 @@ ALREADY_RATED = "您已经评价过了，谢谢！"
 RESIDENT_SAYS = "【居民追加 {number}】{name}：\n{text}"
 WORKER_SAYS = "【{role}{name}回复 · {number}】\n{text}"
 RELAYED_TO_RESIDENT = "已转给居民（工单 {number}）。"
-REPLY_HOW = "请「回复」某张工单卡片来回复居民，或使用 /reply 工单号 内容。"
 REPLY_USAGE = "用法：/reply 工单号 内容，例如 /reply GL-20261127-0007 明天上午我过来看看"
-WORKER_TEXT_HINT = "您是网格员。回复居民请「回复」工单卡片；查看待办请发送 /status"
+WORKER_TEXT_HINT = "您手上没有未办结的工单，这条消息没有发给任何居民。查看网格待办请发送 /queue，使用说明请发送 /help"
 WORKER_CANCEL = "当前没有进行中的操作。"
 PENDING_REQUEST_PROCESSED = "已绑定，正在处理您刚才的消息……"
 BOUND_TOAST = "绑定成功"
@@ -486,3 +487,250 @@ def calendar_gap_warning(years: list[int]) -> str | None:
     if not years:
         return None
     return ROSTER_CALENDAR_GAP.format(years=LIST_SEPARATOR.join(str(y) for y in years))
+
+
+# ---- the worker's day (issue 8) ----
+STATUS_NAMES[TicketStatus.MERGED] = "已并入其他工单"
+DAYS = "{n}天"
+CONSOLE_EDITED = "[已更新]"
+BOT_MENU_WORKER = [
+    ("mytickets", "我的工单"),
+    ("queue", "网格待办（未值班也能看）"),
+    ("ticket", "工单卡片和经过：/ticket 0012"),
+    ("claim", "接单：/claim 0012"),
+    ("resolve", "办结：/resolve 0012 办理结果"),
+    ("reply", "回复居民：/reply 0012 内容"),
+    ("note", "内部备注：/note 0012 内容"),
+    ("escalate", "升级：/escalate 0012 原因"),
+    ("transfer", "转派：/transfer 0012"),
+    ("status", "我的状态"),
+    ("today", "今天的预约"),
+    ("onduty", "开始值班"),
+    ("offduty", "暂停接单"),
+    ("cancel", "取消正在进行的操作"),
+    ("help", "使用说明"),
+]
+
+# The card
+PRIORITY_EMOJI = {Priority.RED: "🔴", Priority.YELLOW: "🟡", Priority.GREEN: "🟢"}
+CARD_TITLE = "【新工单】{number} {emoji} {category}（{priority}）"
+CARD_EMERGENCY = "🚨 紧急情况，已提示居民拨打急救/报警电话"
+CARD_WORDS = "「{words}」"
+CARD_WORDS_LIMIT = 300
+CARD_RESIDENT = "👤 {name}"
+CARD_RESIDENT_PHONE = "👤 {name} · {phone}"
+CARD_PHOTO_NOTE = "📷 附现场照片（见上一条消息）"
+CARD_LOCATION = "📍 位置：{latitude:.5f}, {longitude:.5f}"
+CARD_GRID = "网格：{grid}"
+CARD_AGE = "🕒 {time} 提交 · {ago}"
+CARD_ACK_DUE = "⏰ 请于{when}前接单（还剩{left}）"
+CARD_ACK_OVERDUE = "⏰ 接单已超时{late}（时限{when}）"
+CARD_RESOLVE_DUE = "⏰ 请于{when}前办结（还剩{left}）"
+CARD_RESOLVE_OVERDUE = "⏰ 办结已超时{late}（时限{when}）"
+CARD_STATE_QUEUED = "⏳ 排队中，还没有人接单"
+CARD_STATE_ASSIGNED_YOU = "📌 已派给您，请接单"
+CARD_STATE_ASSIGNED_OTHER = "📌 已派给{name}，待接单"
+CARD_STATE_CLAIMED_YOU = "✅ 您已接单，处理中"
+CARD_STATE_CLAIMED_OTHER = "✅ {name} 已接单"
+CARD_STATE_RESOLVED_BY = "☑️ {name} 已办结"
+CARD_STATE_CANCELLED = "✖️ 居民已撤销"
+CARD_STATE_MERGED = "🔗 已并入 {number}"
+CARD_STATE_ELSEWHERE = "↪️ 已转到「{grid}」，不再由您处理"
+CARD_REPLY_HINT = "直接回复本消息即可回复居民。"
+REPLY_BUTTON = "回复"
+TRANSFER_BUTTON = "转派"
+ESCALATE_BUTTON = "升级"
+MERGE_BUTTON = "并单"
+TITLE_NAMES = {
+    Title.MS: "{surname}女士",
+    Title.MR: "{surname}先生",
+    Title.EITHER: "{surname}先生/女士",
+    Title.NONE: "居民",
+}
+
+# Duty
+DUTY_UNTIL = "{state}（至{until}）"
+HANDED_OVER_RESIDENT = "您的工单 {numbers} 已派给{role}{name}，会尽快与您联系。"
+HANDED_OVER_RESIDENT_MANY = "您的工单已派出，会尽快有人与您联系：\n{lines}"
+HANDED_OVER_LINE = "{number} → {role}{name}"
+QUEUE_HANDED_OVER = "网格待办中有 {count} 张工单已派给您，卡片在上面。"
+WORKER_TICKETS_LINE = "我的工单：待接单 {assigned} 张 · 处理中 {claimed} 张 —— /mytickets"
+WORKER_QUEUE_LINE = "网格待办：{count} 张 —— /queue"
+
+# Lists: /mytickets, /queue, choosing a ticket
+MY_EMPTY = "📋 您手上没有未办结的工单。发送 /queue 查看网格待办。"
+MY_HEADER = "📋 我的工单（共 {count} 张 · 第 {page}/{pages} 页）"
+MY_SECTIONS = {
+    TicketStatus.ASSIGNED: "【待接单】",
+    TicketStatus.CLAIMED: "【处理中】",
+    TicketStatus.AWAITING_SLOT: "【等居民选预约时间】",
+    TicketStatus.QUEUED: "【排队中】",
+}
+LIST_LINE = "{emoji} {number}｜{category}｜{who}｜{ago}\n  {words}"
+LIST_WORDS_LIMIT = 30
+OPEN_BUTTON = "📄 {tail}"
+QUEUE_EMPTY = "📥 您负责的网格目前没有待接单的工单。"
+QUEUE_HEADER = "📥 网格待办（{count} 张，排队中或已派单未接单，紧急的在前）："
+QUEUE_OFF_DUTY = "您现在不在班；接单后这张工单就由您负责。"
+QUEUE_STATE_QUEUED = "排队中"
+QUEUE_STATE_ASSIGNED = "已派给{name}"
+QUEUE_MORE = "……还有 {count} 张没有列出。"
+QUEUE_CLAIM_BUTTON = "接单 {tail}"
+QUEUE_SHOWN = 8
+WHICH_TICKET = "「{query}」对应多张工单，请选择："
+WHICH_TICKET_BUTTON = "{number} · {who} · {words}"
+NUMBER_INVALID = "「{query}」不是工单号。工单号形如 GL-20261127-0012，也可以只写末尾的 0012。"
+CLAIM_WHICH = "要接哪张工单？"
+NOTHING_TO_CLAIM = "您负责的网格没有待接单的工单。"
+RESOLVE_WHICH = "要办结哪张工单？"
+NOTHING_TO_RESOLVE = "您没有处理中的工单。"
+TRANSFER_WHICH = "要转派哪张工单？"
+ALREADY_DONE = "这条指令已经执行过了。"
+PICKED = "已选择 {number}。"
+CLAIMED_RECEIPT = "✅ 已接单 {number}，卡片在下面。"
+CLAIMED_RECEIPT_CARD_UPDATED = "✅ 已接单 {number}，您手上那张卡片已更新。"
+
+# /ticket and its history
+HISTORY_HEADER = "🗂 {number} 的经过（共 {count} 条）："
+HISTORY_MORE = "……较早的 {count} 条略"
+HISTORY_LINE = "{time}  {text}"
+HISTORY_SYSTEM = "系统"
+HISTORY_BODY_LIMIT = 120
+HISTORY = {
+    EventKind.CREATED: "{resident}反映：{body}",
+    EventKind.ROUTED: "派给{worker}",
+    EventKind.QUEUED: "无人在班，进入网格待办队列",
+    EventKind.CLAIMED: "{actor}接单",
+    EventKind.RESIDENT_MESSAGE: "{resident}：{body}",
+    EventKind.WORKER_MESSAGE: "{actor}回复居民：{body}",
+    EventKind.RESOLVED: "{actor}办结：{body}",
+    EventKind.CANCELLED: "居民撤销了诉求",
+    EventKind.RATED: "居民评价：{rating}",
+    EventKind.ESCALATED: "超时未接单，升级给{worker}",
+    EventKind.ESCALATION_EXHAUSTED: "超时未接单，暂无上一级在班可升级",
+    EventKind.EMERGENCY_ALERT: "紧急情况，已通知{count}名值班人员",
+    EventKind.TRANSFERRED: "{actor}转派到「{grid}」，原因：{reason}",
+    EventKind.RESCHEDULED: "居民改了预约时间",
+    EventKind.RESOLUTION_OVERDUE: "超过办结时限",
+    EventKind.NOTE: "📝 {actor}备注：{body}",
+    EventKind.MERGED: "{actor}把本单并入 {number}",
+    EventKind.MERGE_RECEIVED: "{actor}把 {number} 并入本单：{body}",
+}
+HISTORY_RESOLVED_PLAIN = "{actor}办结"
+HISTORY_ESCALATED_MANUAL = "{actor}申请升级给{worker}，原因：{reason}"
+HISTORY_TRANSFERRED_TO_WORKER = "{actor}转给{worker}，原因：{reason}"
+HISTORY_UNKNOWN = "（{kind}）"
+
+# 回复 and free text
+REPLY_PROMPT = "✍️ 请输入要发给居民（{who}，工单 {number}）的话。10 分钟内有效，发送 /cancel 取消。"
+REPLY_PROMPT_TOAST = "请输入要发给居民的话"
+ASK_WHICH_RESIDENT = "这条消息要发给哪张工单的居民？选好我再转过去（没有引用卡片，我不替您猜）："
+SEND_TO_BUTTON = "发给 {tail} · {who}"
+DONT_SEND_BUTTON = "不发送"
+NOT_SENT = "好的，这条消息没有发出。"
+SENT_TO = "已发给工单 {number} 的居民（{who}）。"
+ALREADY_SENT = "这条消息已经发出过了。"
+PROMPT_CANCELLED = "已取消。"
+TICKET_MERGED = "这张工单已并入 {number}，请在 {number} 上操作。"
+TICKET_NOW_CLOSED = "这张工单{status}，无需再操作。"
+
+# 办结
+RESOLVE_PROMPT = "☑️ 办结 {number}：请用一句话写下办理结果（会发给居民），或选一个常用结果："
+RESOLVE_PROMPT_TOAST = "请写下办理结果"
+RESOLVE_RESULTS = ("已到现场处理完毕", "已协调相关部门解决", "已电话答复居民")
+RESOLVE_USAGE = "用法：/resolve 工单号 办理结果，例如 /resolve 0012 已清理楼道里的电瓶车"
+RESOLVED_DONE = "☑️ 已办结 {number}，办理结果已发给居民并请他评价：{result}"
+RESOLVED_RESULT_RESIDENT = (
+    "您反映的事情（工单 {number}）已办结。\n办理结果：{result}\n请为这次服务打个分，帮助我们改进："
+)
+RESOLVED_MERGED_RESIDENT = (
+    "您反映的问题（工单 {duplicate}，已并入 {number}）已办结。\n办理结果：{result}"
+)
+CLAIM_USAGE = "用法：/claim 工单号，例如 /claim 0012"
+
+# /note
+NOTE_USAGE = (
+    "用法：/note 工单号 备注内容，例如 /note 0012 居民白天不在家，晚上再去（仅工作人员可见）"
+)
+NOTE_SAVED = "📝 已记下备注（工单 {number}），只有工作人员能看到。"
+TICKET_USAGE = "用法：/ticket 工单号，例如 /ticket 0012（可只写末尾几位）"
+TICKET_NOT_VISIBLE = "这张工单不在您负责的范围内，无法查看。"
+
+# 升级
+ESCALATE_PROMPT = "⏫ 升级 {number}：请输入升级原因，或选一个常用原因："
+ESCALATE_PROMPT_TOAST = "请写下升级原因"
+ESCALATE_REASONS = ("超出网格处置能力", "需要社区协调多方", "情况紧急需上级到场")
+ESCALATE_USAGE = "用法：/escalate 工单号 原因，例如 /escalate 0012 需要社区协调多方"
+ESCALATE_TOP = "工单 {number} 已在镇一级，无法再升级。请直接电话联系镇值班干部。"
+ESCALATE_NOBODY = (
+    "上一级暂时无人在班（预计{when}起有人），工单 {number} 未升级。情况紧急请直接电话联系。"
+)
+ESCALATE_NOBODY_UNKNOWN = "上一级暂时无人在班，工单 {number} 未升级。情况紧急请直接电话联系。"
+ESCALATED_MANUAL_HEADING = "⏫【升级工单】{role}{name}申请升级，原因：{reason}"
+ESCALATED_MANUAL_AWAY = "⏫ 工单 {number} 已升级给{role}{name}，原因：{reason}"
+
+# 转派
+TRANSFER_PICK = "↪️ 把 {number} 转派给：（本社区其他网格，或同网格的同事）"
+TRANSFER_GRID_BUTTON = "→ {grid}"
+TRANSFER_WORKER_BUTTON = "👤 {role}{name}"
+TRANSFER_NO_TARGETS = (
+    "没有可以转派的网格或同事。要转到其他社区，请用 /transfer 工单号 网格代码 原因"
+)
+TRANSFER_REASON_PROMPT = "↪️ 转派 {number} 给「{target}」：请输入原因，或选一个常用原因："
+TRANSFER_REASONS = ("地址不在本网格", "属于对方职责范围", "请同事协助处理")
+TRANSFERRED_TO_YOU = "↪️【转派工单】{name}转给您，原因：{reason}"
+TRANSFERRED_AWAY_TO = "↪️ 工单 {number} 已转给{role}{name}，原因：{reason}"
+TRANSFERRED_RESIDENT_TO = "您的工单 {number} 已转由{role}{name}处理。"
+TRANSFER_SAME_WORKER = "工单 {number} 已经在{name}手上了。"
+
+# 并单
+MERGE_PICK = "🔗 {number} 和哪张工单是同一件事？选中的那张继续办理，{number} 并入它："
+MERGE_TARGET_BUTTON = "并入 {tail} · {who} · {words}"
+MERGE_NO_CANDIDATES = "没有可以并入的未办结工单（同网格或同一居民的）。"
+MERGE_UNRELATED = "只能并入同一网格或同一居民的工单。"
+MERGE_SAME = "不能把工单并入它自己。"
+MERGED_DONE = "🔗 已把 {duplicate} 并入 {kept}，两张卡片都已更新。"
+MERGED_TOAST = "已并单"
+MERGED_RESIDENT = (
+    "您反映的问题（工单 {duplicate}）与工单 {kept} 是同一件事，已合并到 {kept} 一起办理。"
+)
+MERGED_RESIDENT_KEPT = "您的工单 {kept} 有其他居民反映了同样的问题（{duplicate}），已合并一起办理。"
+
+# Time limits, told to whoever is on duty
+RESOLUTION_OVERDUE_COVER = "⌛ 工单 {number}（{priority}）已超过 {hours} 小时办结时限，负责人{name}不在班，请督办或接手处理。"
+
+
+def duration(span: timedelta) -> str:
+    """'15分钟', '3小时', '2天' — rounded down, never below a minute."""
+    minutes = max(int(span.total_seconds() // 60), 1)
+    if minutes < 60:
+        return MINUTES.format(n=minutes)
+    if minutes < 48 * 60:
+        return HOURS.format(n=minutes // 60)
+    return DAYS.format(n=minutes // (24 * 60))
+
+
+def ago(moment: datetime, now: datetime) -> str:
+    """'刚刚', '25分钟前', '3小时前', '2天前'."""
+    if now - moment < timedelta(minutes=1):
+        return "刚刚"
+    return duration(now - moment) + "前"
+
+
+def short_when(moment: datetime, now: datetime) -> str:
+    """'今天17:30', '明天08:30', '11月30日（周一）08:30' — a deadline on a phone (past
+    tomorrow the date, since 后天 is easily misread at 03:00)."""
+    target = moment.astimezone(LOCAL_TZ)
+    days = (target.date() - now.astimezone(LOCAL_TZ).date()).days
+    relative = {0: "今天", 1: "明天"}.get(days)
+    if relative is not None:
+        return f"{relative}{target:%H:%M}"
+    return f"{target:%m月%d日}（周{WEEKDAY_CHARS[target.weekday()]}）{target:%H:%M}"
+
+
+def short_number(number: str, now: datetime) -> str:
+    """GL-20261127-0012 as a worker types it: 0012 on its own day, 1127-0012 after (the
+    counter starts again every day)."""
+    _, day, sequence = number.split("-")
+    today = f"{now.astimezone(LOCAL_TZ):%Y%m%d}"
+    return sequence if day == today else f"{day[4:]}-{sequence}"

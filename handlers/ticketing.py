@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from county import directory, tickets
+from county import directory, privacy, routing, tickets
 from county.models import (
     Category,
     Grid,
@@ -21,26 +21,51 @@ from county.models import (
 from county.routing import RoutingDecision
 from county.tickets import TicketDetails
 from handlers import texts
-from handlers.buttons import CLAIM, RESOLVE
+from handlers.buttons import CLAIM, ESCALATE, MERGE, REPLY, RESOLVE, TRANSFER
 from handlers.turn import Turn
 from messaging.inbound import photo_of
 from messaging.keyboard import Button, Keyboard
 from messaging.models import InboundMessage
-from messaging.outbox import Outbox
+from messaging.outbox import CARD, Outbox, stale_views, views_of
 from nlu import cues
 
+# How far back the sweeper looks for tickets whose cards were left unedited, and how many
+# it edits per pass.
+STALE_CARD_WINDOW = timedelta(days=2)
+BATCH = 200
 
-def card_buttons(ticket: Ticket) -> Keyboard:
-    if ticket.status in (TicketStatus.QUEUED, TicketStatus.ASSIGNED):
-        return [
-            [
-                Button(texts.CLAIM_BUTTON, CLAIM.data(ticket.id)),
-                Button(texts.RESOLVE_BUTTON, RESOLVE.data(ticket.id)),
-            ]
-        ]
+
+@dataclass(frozen=True)
+class CardView:
+    """Who a card is shown to, and so what it says and which buttons it offers."""
+
+    # The worker looking at it; None: whoever the ticket is assigned to.
+    viewer_id: int | None = None
+    # False once the ticket left the viewer's reach (transferred to another grid).
+    may_act: bool = True
+    # A merged ticket's card names the ticket it was merged into.
+    merged_into: str | None = None
+
+
+def card_buttons(ticket: Ticket, view: CardView | None = None) -> Keyboard:
+    """接单 · 回复 · 转派 · 升级 · 并单 · 办结, as far as they make sense right now."""
+    view = view or CardView()
+    if not ticket.is_open or not view.may_act:
+        return []
+    viewer = view.viewer_id if view.viewer_id is not None else ticket.assignee_id
+    claim, reply = (
+        Button(texts.CLAIM_BUTTON, CLAIM.data(ticket.id)),
+        Button(texts.REPLY_BUTTON, REPLY.data(ticket.id)),
+    )
+    transfer = Button(texts.TRANSFER_BUTTON, TRANSFER.data(ticket.id))
+    merge = Button(texts.MERGE_BUTTON, MERGE.data(ticket.id))
+    resolve = Button(texts.RESOLVE_BUTTON, RESOLVE.data(ticket.id))
     if ticket.status == TicketStatus.CLAIMED:
-        return [[Button(texts.RESOLVE_BUTTON, RESOLVE.data(ticket.id))]]
-    return []
+        if ticket.assignee_id != viewer:
+            return []  # someone else's now: nothing here for this viewer to press
+        escalate = Button(texts.ESCALATE_BUTTON, ESCALATE.data(ticket.id))
+        return [[reply, transfer, escalate], [merge, resolve]]
+    return [[claim, reply], [transfer, merge, resolve]]
 
 
 def details_from(entities: list[dict[str, Any]]) -> TicketDetails:
@@ -73,18 +98,159 @@ def detail_lines(ticket: Ticket) -> list[str]:
     return lines
 
 
-def card_text(ticket: Ticket, resident: Resident) -> str:
-    text = texts.TICKET_CARD.format(
-        number=ticket.number,
-        category=texts.CATEGORY_NAMES[ticket.category],
-        priority=texts.PRIORITY_NAMES[ticket.priority],
-        grid=ticket.grid.full_name,
-        resident=resident.display_name or texts.SOMEONE_RESIDENT,
-        time=texts.local_time(ticket.created_at),
-        summary=ticket.summary,
+def resident_label(resident: Resident, ticket: Ticket) -> str:
+    """王女士 / 王先生 / 王先生/女士 / 居民 — or the chat name, with the resident's consent."""
+    if ticket.identity_shared:
+        return resident.display_name or texts.SOMEONE_RESIDENT
+    title = privacy.title_of(resident.display_name)
+    return texts.TITLE_NAMES[title].format(surname=privacy.surname_of(resident.display_name))
+
+
+def resident_words(ticket: Ticket, limit: int | None = texts.CARD_WORDS_LIMIT) -> str:
+    """The resident's own words, numbers masked unless they agreed to share them."""
+    words = ticket.summary if ticket.identity_shared else privacy.mask_numbers(ticket.summary)
+    return words if limit is None or len(words) <= limit else words[:limit] + "…"
+
+
+def _state_line(ticket: Ticket, view: CardView) -> str:
+    viewer = view.viewer_id if view.viewer_id is not None else ticket.assignee_id
+    assignee = ticket.assignee.name if ticket.assignee else texts.SOMEONE_WORKER
+    if ticket.status == TicketStatus.MERGED:
+        return texts.CARD_STATE_MERGED.format(number=view.merged_into or "")
+    if ticket.status == TicketStatus.RESOLVED:
+        return texts.CARD_STATE_RESOLVED_BY.format(name=assignee)
+    if ticket.status == TicketStatus.CANCELLED:
+        return texts.CARD_STATE_CANCELLED
+    if not view.may_act:
+        return texts.CARD_STATE_ELSEWHERE.format(grid=ticket.grid.full_name)
+    if ticket.status == TicketStatus.QUEUED:
+        return texts.CARD_STATE_QUEUED
+    mine = ticket.assignee_id is not None and ticket.assignee_id == viewer
+    if ticket.status == TicketStatus.CLAIMED:
+        return (
+            texts.CARD_STATE_CLAIMED_YOU
+            if mine
+            else texts.CARD_STATE_CLAIMED_OTHER.format(name=assignee)
+        )
+    return (
+        texts.CARD_STATE_ASSIGNED_YOU
+        if mine
+        else texts.CARD_STATE_ASSIGNED_OTHER.format(name=assignee)
     )
-    details = detail_lines(ticket)
-    return text.replace("\n\n", "\n" + "\n".join(details) + "\n\n", 1) if details else text
+
+
+def _deadline_line(ticket: Ticket, now: datetime) -> str | None:
+    """Acknowledge-by while nobody has claimed it, resolve-by after."""
+    if not ticket.is_open:
+        return None
+    if ticket.status != TicketStatus.CLAIMED and ticket.ack_due_at is not None:
+        due, on_time, late = ticket.ack_due_at, texts.CARD_ACK_DUE, texts.CARD_ACK_OVERDUE
+    elif ticket.resolve_due_at is not None:
+        due = ticket.resolve_due_at
+        on_time, late = texts.CARD_RESOLVE_DUE, texts.CARD_RESOLVE_OVERDUE
+    else:
+        return None
+    when = texts.short_when(due, now)
+    if due > now:
+        return on_time.format(when=when, left=texts.duration(due - now))
+    return late.format(when=when, late=texts.duration(now - due))
+
+
+def card_text(
+    ticket: Ticket,
+    resident: Resident,
+    now: datetime | None = None,
+    view: CardView | None = None,
+) -> str:
+    """The ticket as a worker's card: what, who, where, how old, by when, and its state."""
+    view = view or CardView()
+    now = now or ticket.updated_at
+    lines = [
+        texts.CARD_TITLE.format(
+            emoji=texts.PRIORITY_EMOJI[ticket.priority], number=ticket.number,
+            category=texts.CATEGORY_NAMES[ticket.category],
+            priority=texts.PRIORITY_NAMES[ticket.priority],
+        )
+    ]  # fmt: skip
+    if ticket.emergency:
+        lines.append(texts.CARD_EMERGENCY)
+    lines.append(texts.CARD_WORDS.format(words=resident_words(ticket)))
+    who = resident_label(resident, ticket)
+    phone = ticket.contact_phone
+    if phone:
+        shown = phone if ticket.identity_shared else privacy.mask_phone(phone)
+        lines.append(texts.CARD_RESIDENT_PHONE.format(name=who, phone=shown))
+    else:
+        lines.append(texts.CARD_RESIDENT.format(name=who))
+    if ticket.appointment_at is not None:
+        when = texts.time_range(ticket.appointment_at, ticket.appointment_until)
+        lines.append(texts.DETAIL_WANTED_AT.format(when=when))
+    if ticket.address:
+        lines.append(texts.DETAIL_ADDRESS.format(address=ticket.address))
+    if ticket.photo:
+        lines.append(texts.CARD_PHOTO_NOTE)
+    latitude, longitude = getattr(ticket, "latitude", None), getattr(ticket, "longitude", None)
+    if latitude is not None and longitude is not None:
+        lines.append(texts.CARD_LOCATION.format(latitude=latitude, longitude=longitude))
+    lines.append(texts.CARD_GRID.format(grid=ticket.grid.full_name))
+    lines.append(
+        texts.CARD_AGE.format(time=texts.local_time(ticket.created_at),
+                              ago=texts.ago(ticket.created_at, now))
+    )  # fmt: skip
+    deadline = _deadline_line(ticket, now)
+    if deadline:
+        lines.append(deadline)
+    lines.append(_state_line(ticket, view))
+    if card_buttons(ticket, view):
+        lines.append(texts.CARD_REPLY_HINT)
+    return "\n".join(lines)
+
+
+async def card_for(
+    session: AsyncSession, ticket: Ticket, worker: Worker, now: datetime
+) -> tuple[str, Keyboard]:
+    """The card as this worker should see it now (text and buttons)."""
+    view = await _view_for(session, ticket, worker.id)
+    resident = await tickets.resident_of(session, ticket)
+    return card_text(ticket, resident, now, view), card_buttons(ticket, view)
+
+
+async def _view_for(
+    session: AsyncSession, ticket: Ticket, viewer_id: int, chain: set[int] | None = None
+) -> CardView:
+    if chain is None:
+        chain = {w.id for _, ws in await routing.escalation_chain(session, ticket.grid) for w in ws}
+    merged = await session.get(Ticket, ticket.merged_into_id) if ticket.merged_into_id else None
+    may_act = viewer_id in chain or viewer_id == ticket.assignee_id
+    return CardView(viewer_id, may_act, merged.number if merged else None)
+
+
+async def refresh_cards(
+    session: AsyncSession, ticket: Ticket, now: datetime, *, skip_id: int | None = None
+) -> None:
+    """Edit every card of the ticket already sent (or waiting to be sent), each as its
+    worker should see it now, so a stale card never invites a wrong tap. `skip_id`: the
+    pressed card, which the channel edits itself (`Turn.edit`)."""
+    rows = [r for r in await views_of(session, ticket.id, CARD) if r.id != skip_id]
+    if not rows:
+        return
+    resident = await tickets.resident_of(session, ticket)
+    chain = {w.id for _, ws in await routing.escalation_chain(session, ticket.grid) for w in ws}
+    outbox = Outbox(session, now)
+    for row in rows:
+        view = await _view_for(session, ticket, row.recipient_id, chain)
+        outbox.edit(row, card_text(ticket, resident, now, view), card_buttons(ticket, view))
+
+
+async def refresh_stale_cards(session: AsyncSession, now: datetime) -> int:
+    """Sweeper pass: cards of tickets that changed without their cards being edited (a
+    resident's withdrawal, a booking) are edited now; returns how many tickets."""
+    ticket_ids = await stale_views(session, CARD, now - STALE_CARD_WINDOW, BATCH)
+    for ticket_id in ticket_ids:
+        ticket = await session.get(Ticket, ticket_id)
+        if ticket is not None:
+            await refresh_cards(session, ticket, now)
+    return len(ticket_ids)
 
 
 def role_name(worker: Worker) -> str:
@@ -98,13 +264,18 @@ def send_card(
     worker: Worker,
     heading: str | None = None,
 ) -> None:
-    text = card_text(ticket, resident)
+    view = CardView(worker.id)
+    text = card_text(ticket, resident, outbox.now, view)
     if ticket.photo:
         # The photo goes just before the card, so the card stays an editable text message.
         outbox.to_worker(worker, texts.CARD_PHOTO_CAPTION.format(number=ticket.number),
                          ticket_id=ticket.id, photo=ticket.photo)  # fmt: skip
     outbox.to_worker(
-        worker, f"{heading}\n{text}" if heading else text, card_buttons(ticket), ticket_id=ticket.id
+        worker,
+        f"{heading}\n{text}" if heading else text,
+        card_buttons(ticket, view),
+        ticket_id=ticket.id,
+        view=CARD,
     )
 
 
@@ -184,26 +355,43 @@ async def dispatch_queued(
     """Give queued tickets to whoever is now on duty; returns how many found someone.
 
     Each ticket is routed once: the decision that finds a worker is the one applied, so
-    the card and the assignment always name the same person.
+    the card and the assignment always name the same person. Each resident hears once
+    per handover, however many of their tickets moved: 已派给, since nobody has claimed
+    them yet.
     """
     outbox = Outbox(session, now)
-    handed = 0
+    handed: dict[int, tuple[Resident, list[tuple[Ticket, Worker]]]] = {}
     for ticket in await tickets.queued_tickets(session, grid_ids):
         decision = await tickets.decide(session, ticket, now)
         if decision.worker is None:
             continue
         tickets.assign(session, ticket, decision, now)
         resident = await tickets.resident_of(session, ticket)
+        await refresh_cards(session, ticket, now)
         send_card(outbox, ticket, resident, decision.worker)
+        handed.setdefault(resident.id, (resident, []))[1].append((ticket, decision.worker))
+    for resident, moved in handed.values():
         outbox.to_resident(
             resident,
-            texts.NOW_HANDLED_BY.format(
-                number=ticket.number, role=role_name(decision.worker), name=decision.worker.name
-            ),
-            ticket_id=ticket.id,
+            handover_text(moved),
+            ticket_id=moved[0][0].id if len(moved) == 1 else None,
         )
-        handed += 1
-    return handed
+    return sum(len(moved) for _, moved in handed.values())
+
+
+def handover_text(moved: list[tuple[Ticket, Worker]]) -> str:
+    workers = {worker.id for _, worker in moved}
+    if len(workers) == 1:
+        worker = moved[0][1]
+        numbers = texts.LIST_SEPARATOR.join(ticket.number for ticket, _ in moved)
+        return texts.HANDED_OVER_RESIDENT.format(
+            numbers=numbers, role=role_name(worker), name=worker.name
+        )
+    lines = [
+        texts.HANDED_OVER_LINE.format(number=t.number, role=role_name(w), name=w.name)
+        for t, w in moved
+    ]
+    return texts.HANDED_OVER_RESIDENT_MANY.format(lines="\n".join(lines))
 
 
 async def dispatch_queued_for(session: AsyncSession, worker: Worker, now: datetime) -> int:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messaging.models import InboundKind, InboundMessage
@@ -99,3 +99,13 @@ def await_choice(message: InboundMessage, awaiting: str, ticket_id: int | None =
 def choice_made(message: InboundMessage) -> None:
     message.awaiting = None
     message.awaiting_ticket_id = None
+
+
+async def move_to_ticket(session: AsyncSession, from_ticket_id: int, to_ticket_id: int) -> None:
+    """A merged duplicate's messages become part of the ticket it was merged into."""
+    await session.execute(
+        update(InboundMessage)
+        .where(InboundMessage.ticket_id == from_ticket_id)
+        .values(ticket_id=to_ticket_id)
+        .execution_options(synchronize_session=False)
+    )

@@ -39,6 +39,9 @@ class OutboxStatus(enum.StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+    # An edit that needed no call of its own: folded into its target's first send,
+    # superseded by a newer edit of the same message, or its target is gone.
+    DROPPED = "dropped"
 
 
 class InboundMessage(Base):
@@ -88,3 +91,8 @@ class OutboxMessage(Base):
     chat_id: Mapped[str | None] = mapped_column(String(64))
     channel_message_id: Mapped[str | None] = mapped_column(String(64), index=True)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # An edit: new text and buttons for this earlier row's delivered message.
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"), index=True)
+    # What a row shows when it is a view kept current by edits ("card": a ticket card),
+    # so a change to the ticket finds every copy of it to re-render.
+    view: Mapped[str | None] = mapped_column(String(16))

@@ -58,6 +58,13 @@ class ConsoleChat:
             self._buttons_message = message_id
         return message_id
 
+    async def edit(self, chat_id: str, message_id: str, text: str, buttons: Keyboard) -> None:
+        # A terminal cannot change what it printed: the new version is printed again.
+        self._print(f"{texts.CONSOLE_EDITED} {text}", buttons)
+        if buttons or self._buttons_message == message_id:
+            self._buttons = [b for row in buttons for b in row]
+            self._buttons_message = message_id
+
     def _print(self, text: str, buttons: Keyboard) -> None:
         self.out.write(f"{texts.CLI_BOT_PREFIX}{text}\n")
         numbered = [b for row in buttons for b in row]

@@ -5,7 +5,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
+from telegram import (
+    BotCommandScopeChat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Message,
+    Update,
+)
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from telegram.ext import (
     Application,
@@ -143,6 +150,21 @@ class TelegramChannel:
             raise DeliveryError(str(exc), permanent=False) from exc
         return str(sent.message_id)
 
+    async def edit(self, chat_id: str, message_id: str, text: str, buttons: Keyboard) -> None:
+        try:
+            await self.application.bot.edit_message_text(
+                chat_id=int(chat_id), message_id=int(message_id), text=text,
+                reply_markup=markup(buttons),
+            )  # fmt: skip
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():
+                return  # already showing this: what the edit wanted
+            raise DeliveryError(str(exc), permanent=True) from exc
+        except (Forbidden, ChatMigrated) as exc:
+            raise DeliveryError(str(exc), permanent=True) from exc
+        except TelegramError as exc:
+            raise DeliveryError(str(exc), permanent=False) from exc
+
     async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         if message is None or update.effective_user is None:
@@ -180,6 +202,10 @@ class TelegramChannel:
                     )
             if outcome.error and update.effective_chat is not None:
                 await self.application.bot.send_message(update.effective_chat.id, outcome.error)
+            if outcome.commands is not None and update.effective_chat is not None:
+                await self.application.bot.set_my_commands(
+                    outcome.commands, scope=BotCommandScopeChat(update.effective_chat.id)
+                )
             if outcome.document is not None and update.effective_chat is not None:
                 document = outcome.document
                 await self.application.bot.send_document(

@@ -34,14 +34,26 @@ class Delivered:
         raise AssertionError(f"no button {label!r} in {self.buttons}")
 
 
+@dataclass(frozen=True)
+class Edited:
+    chat_id: str
+    message_id: str
+    text: str
+    buttons: Keyboard
+
+
 class Harness:
     """A channel of its own ("test"): records what it is sent instead of sending it."""
 
     name = CHANNEL
 
-    def __init__(self, gridline: Gridline) -> None:
+    def __init__(self, gridline: Gridline, *, edit_pressed: bool = False) -> None:
         self.gridline = gridline
+        # Show a press's edit (Outcome.edit) on the pressed message, as Telegram does. Off
+        # by default: older tests press the same (unedited) buttons twice on purpose.
+        self.edit_pressed = edit_pressed
         self.delivered: list[Delivered] = []
+        self.edits: list[Edited] = []
 
     async def send(
         self, chat_id: str, text: str, buttons: Keyboard, photo: dict[str, Any] | None
@@ -50,6 +62,13 @@ class Harness:
         self.delivered.append(message)
         return message.message_id
 
+    async def edit(self, chat_id: str, message_id: str, text: str, buttons: Keyboard) -> None:
+        """Like a chat app: the delivered message now shows the new version."""
+        self.edits.append(Edited(chat_id, message_id, text, buttons))
+        for message in self.delivered:
+            if message.message_id == message_id and message.chat_id == chat_id:
+                message.text, message.buttons = text, buttons
+
     async def hand_in(self, inbound: Inbound) -> tuple[Outcome, list[Delivered]]:
         before = len(self.delivered)
         outcome = await self.gridline.conversation.handle(inbound)
@@ -57,7 +76,13 @@ class Harness:
         return outcome, self.delivered[before:]
 
     async def say(
-        self, user: str, text: str, *, reply_to: str | None = None, kind: InboundKind | None = None
+        self,
+        user: str,
+        text: str,
+        *,
+        reply_to: str | None = None,
+        kind: InboundKind | None = None,
+        name: str = "张阿姨",
     ) -> list[Delivered]:
         if kind is None:
             kind = InboundKind.COMMAND if text.startswith("/") else InboundKind.TEXT
@@ -68,7 +93,7 @@ class Harness:
                 chat_id=user,
                 kind=kind,
                 text=text,
-                display_name="张阿姨",
+                display_name=name,
                 reply_to_message_id=reply_to,
             )
         )
@@ -77,7 +102,8 @@ class Harness:
     async def press(
         self, user: str, data: str, message_id: str | None = None
     ) -> tuple[Outcome, list[Delivered]]:
-        return await self.hand_in(
+        before = len(self.delivered)
+        outcome = await self.gridline.conversation.handle(
             Inbound(
                 channel=CHANNEL,
                 user_id=user,
@@ -87,6 +113,13 @@ class Harness:
                 message_id=message_id,
             )
         )
+        if self.edit_pressed and outcome.edit is not None and message_id is not None:
+            # Like the Telegram channel: the pressed message is edited, then the outbox goes.
+            for message in self.delivered:
+                if message.message_id == message_id and message.chat_id == user:
+                    message.text, message.buttons = outcome.edit.text, outcome.edit.buttons
+        await self.deliver_pending()
+        return outcome, self.delivered[before:]
 
     async def deliver_pending(self) -> int:
         return await self.gridline.dispatcher.deliver_pending(self)

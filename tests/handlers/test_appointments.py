@@ -61,7 +61,7 @@ async def test_wanted_time_in_a_window_is_confirmed_and_booked(gridline: Gridlin
     assert ticket.contact_phone == "13812345678" and ticket.address == "幸福小区3栋2单元502"
     card = chat.to(ZHOU)[-1]
     assert card.text.startswith("📅【预约】11月30日（周一）19:00–19:30")
-    assert "联系电话：13812345678" in card.text
+    assert "138****5678" in card.text and "13812345678" not in card.text  # masked
     (booked,) = await appointments(gridline)
     assert booked.ticket_id == ticket.id and booked.status == AppointmentStatus.BOOKED
     status = (await chat.say(RESIDENT, "/status"))[-1].text

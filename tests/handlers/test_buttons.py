@@ -41,6 +41,22 @@ def test_prefixes_are_unique_and_data_fits_telegram() -> None:
         ("ap:ics:8", buttons.CALENDAR_FILE, (8,)),
         ("tk:claim:41", buttons.CLAIM, (41,)),
         ("tk:done:41", buttons.RESOLVE, (41,)),
+        ("wk:reply:41", buttons.REPLY, (41,)),
+        ("wk:tr:41", buttons.TRANSFER, (41,)),
+        ("wk:trg:41:3", buttons.TRANSFER_GRID, (41, 3)),
+        ("wk:trw:41:6", buttons.TRANSFER_WORKER, (41, 6)),
+        ("wk:trr:41:g:3:0", buttons.TRANSFER_REASON, (41, "g", 3, 0)),
+        ("wk:trr:41:w:6:2", buttons.TRANSFER_REASON, (41, "w", 6, 2)),
+        ("wk:up:41", buttons.ESCALATE, (41,)),
+        ("wk:upr:41:1", buttons.ESCALATE_REASON, (41, 1)),
+        ("wk:mg:41", buttons.MERGE, (41,)),
+        ("wk:mgi:41:40", buttons.MERGE_INTO, (41, 40)),
+        ("wk:done:41:0", buttons.RESOLVE_RESULT, (41, 0)),
+        ("wk:send:900:41", buttons.SEND_KEPT, (900, 41)),
+        ("wk:drop:900", buttons.DROP_KEPT, (900,)),
+        ("wk:pick:900:41", buttons.PICK_TICKET, (900, 41)),
+        ("wk:my:2", buttons.MY_PAGE, (2,)),
+        ("wk:open:41", buttons.OPEN_TICKET, (41,)),
     ],
 )
 def test_formats_round_trip(data: str, action: Action, values: tuple[object, ...]) -> None:
@@ -64,6 +80,9 @@ def test_formats_round_trip(data: str, action: Action, values: tuple[object, ...
         "ap:tk:5:2",
         "tk:open:41",  # no such action
         "cancel",
+        "wk:trr:41:x:3:0",  # neither a grid nor a worker
+        "wk:done:41:10",  # no such quick result
+        "wk:tr:41:3",  # the picker takes the ticket only
     ],
 )
 def test_malformed_data_is_rejected(data: str) -> None:

@@ -54,7 +54,9 @@ async def test_unbound_resident_binds_then_waiting_request_is_filed(gridline: Gr
     assert ticket.number in acknowledgement.text and "王芳" in acknowledgement.text
     card = chat.to(WANG)[-1]
     assert ticket.number in card.text and HAZARD in card.text
-    assert {b.label for row in card.buttons for b in row} == {"接单", "办结"}
+    assert [[b.label for b in row] for row in card.buttons] == [
+        ["接单", "回复"], ["转派", "并单", "办结"],
+    ]  # fmt: skip
 
 
 async def test_full_loop_claim_reply_followup_resolve_rate(gridline: Gridline) -> None:
@@ -67,8 +69,15 @@ async def test_full_loop_claim_reply_followup_resolve_rate(gridline: Gridline) -
 
     outcome, sent = await chat.press(WANG, card.button("接单"), card.message_id)
     assert outcome.answer == texts.CLAIMED_TOAST
-    assert outcome.edit is not None and "已接单" in outcome.edit.text
-    assert [b.label for row in outcome.edit.buttons for b in row] == ["办结"]
+    # The card is edited in place (through the outbox, like every card of the ticket).
+    assert texts.CARD_STATE_CLAIMED_YOU in card.text
+    assert [b.label for row in card.buttons for b in row] == [
+        "回复",
+        "转派",
+        "升级",
+        "并单",
+        "办结",
+    ]
     assert any("已接单" in m.text for m in sent if m.chat_id == RESIDENT)
 
     sent = await chat.say(WANG, "我下午三点过来看看", reply_to=card.message_id)
@@ -80,9 +89,12 @@ async def test_full_loop_claim_reply_followup_resolve_rate(gridline: Gridline) -
     assert any(ticket.number in m.text for m in sent if m.chat_id == RESIDENT)
 
     outcome, sent = await chat.press(WANG, card.button("办结"), card.message_id)
-    assert outcome.answer == texts.RESOLVED_TOAST
+    assert outcome.answer == texts.RESOLVE_PROMPT_TOAST
+    assert not [m for m in sent if m.chat_id == RESIDENT], "办结 first asks for the result"
+    sent = await chat.say(WANG, "已把电瓶车移走，提醒了业主")
     notice = next(m for m in sent if m.chat_id == RESIDENT)
-    assert "已办结" in notice.text
+    assert "已办结" in notice.text and "办理结果：已把电瓶车移走，提醒了业主" in notice.text
+    assert texts.CARD_STATE_RESOLVED_BY.format(name="王芳") in card.text and not card.buttons
     outcome, _ = await chat.press(RESIDENT, notice.button("满意"), notice.message_id)
     assert outcome.answer == texts.RATED
     outcome, _ = await chat.press(RESIDENT, notice.button("满意"), notice.message_id)
@@ -192,10 +204,11 @@ async def test_second_worker_cannot_claim_a_taken_ticket(gridline: Gridline) -> 
     await chat.bind_demo_grid(RESIDENT)
     await chat.say(RESIDENT, HAZARD)
     card = chat.to(WANG)[-1]
-    await chat.press(WANG, card.button("接单"), card.message_id)
-    outcome, _ = await chat.press(LI, card.button("接单"))
+    claim = card.button("接单")
+    await chat.press(WANG, claim, card.message_id)
+    outcome, _ = await chat.press(LI, claim)
     assert outcome.answer == texts.TAKEN_BY.format(name="王芳")
-    outcome, _ = await chat.press(WANG, card.button("接单"), card.message_id)
+    outcome, _ = await chat.press(WANG, claim, card.message_id)  # a stale double press
     assert outcome.answer == texts.ALREADY_YOURS
 
 
@@ -214,14 +227,15 @@ async def test_queue_when_nobody_on_duty_then_handed_over_on_onduty(
     assert sent[-1].buttons[-1][0].label == texts.APPOINTMENT_NOT_NEEDED_BUTTON
     assert (await only_ticket(gridline)).status == TicketStatus.QUEUED
 
-    sent = await chat.say(WANG, "/onduty")
-    assert any(m.text == texts.ON_DUTY for m in sent)
+    sent = await chat.say(WANG, "/onduty")  # Saturday 10:00, no shift: covering, 12 hours
+    assert any(m.text == texts.ON_DUTY.format(until="今天22:00") for m in sent)
     assert any("【新工单】" in m.text for m in sent if m.chat_id == WANG)
-    assert any("已由网格员王芳接手" in m.text for m in sent if m.chat_id == RESIDENT)
+    (notice,) = [m for m in sent if m.chat_id == RESIDENT]
+    assert "已派给网格员王芳" in notice.text and "接手" not in notice.text
     assert (await only_ticket(gridline)).status == TicketStatus.ASSIGNED
 
-    sent = await chat.say(WANG, "/offduty")
-    assert sent[-1].text == texts.OFF_DUTY
+    sent = await chat.say(WANG, "/offduty")  # off until her next shift begins
+    assert sent[-1].text == texts.OFF_DUTY.format(until="11月30日（周一）08:30")
 
 
 async def test_offduty_worker_is_skipped_for_backup(gridline: Gridline) -> None:
@@ -408,7 +422,7 @@ async def test_status_pages_open_tickets_first_and_shows_a_history(
         found = list((await session.scalars(select(Ticket).order_by(Ticket.id))).all())
     assert len(found) == len(PROBLEMS)
     first = found[0]
-    outcome, _ = await chat.press(WANG, f"tk:done:{first.id}")  # the oldest is resolved
+    await chat.say(WANG, f"/resolve {first.number} 已经换了新井盖")  # the oldest is resolved
     page = (await chat.say(RESIDENT, "/status"))[-1]
     assert "还有 2 条" in page.text
     assert first.number not in page.text  # open tickets come first, the resolved one last

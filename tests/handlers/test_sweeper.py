@@ -19,7 +19,7 @@ from tests.handlers.test_conversation import HAZARD, RESIDENT, WANG, only_ticket
 
 def test_passes_run_in_the_documented_order(settings: Settings) -> None:
     assert [p.name for p in passes(settings)] == [
-        "decided", "released", "handed", "escalated", "overdue", "reminded", "closed",
+        "decided", "released", "handed", "escalated", "overdue", "reminded", "closed", "cards",
     ]  # fmt: skip
 
 

@@ -38,7 +38,9 @@ async def test_report_claim_reply_resolve_rate(
     query = tg.press_button(WANG, card.message_id, card.button_data("接单"))
     assert (await tg.wait_for_callback_answer(query))["text"] == texts.CLAIMED_TOAST
     claimed = await tg.wait_for_edit(WANG, card.message_id, contains="已接单")
-    assert [label for row in claimed.buttons for label, _ in row] == ["办结"]
+    assert [label for row in claimed.buttons for label, _ in row] == [
+        "回复", "转派", "升级", "并单", "办结",
+    ]  # fmt: skip
     await tg.wait_for_message(RESIDENT, contains="已接单")
 
     tg.push_text(WANG, "您好，我半小时后到3栋看看", reply_to_message_id=card.message_id)
@@ -49,9 +51,13 @@ async def test_report_claim_reply_resolve_rate(
     await tg.wait_for_message(WANG, contains="好的，我在一楼等你")
 
     query = tg.press_button(WANG, card.message_id, claimed.button_data("办结"))
-    assert (await tg.wait_for_callback_answer(query))["text"] == texts.RESOLVED_TOAST
+    assert (await tg.wait_for_callback_answer(query))["text"] == texts.RESOLVE_PROMPT_TOAST
+    prompt = await tg.wait_for_message(WANG, contains="办理结果")
+    tg.press_button(WANG, prompt.message_id, prompt.button_data(texts.RESOLVE_RESULTS[0]))
+    await tg.wait_for_edit(WANG, prompt.message_id, contains="已办结")
     await tg.wait_for_edit(WANG, card.message_id, contains="已办结")
     done = await tg.wait_for_message(RESIDENT, contains="已办结")
+    assert texts.RESOLVE_RESULTS[0] in done.text
     query = tg.press_button(RESIDENT, done.message_id, done.button_data("满意"))
     assert (await tg.wait_for_callback_answer(query))["text"] == texts.RATED
 
@@ -89,18 +95,21 @@ async def test_bad_input_over_telegram(gridline: Gridline, telegram: FakeTelegra
     # 王芳 is off duty, so the backup 李强 gets the card; she comes back and takes the
     # ticket with /reply; then 李强 presses 接单 on his card and is told who has it.
     tg.push_text(WANG, "/offduty")
-    await tg.wait_for_message(WANG, contains=texts.OFF_DUTY)
+    await tg.wait_for_message(WANG, contains=texts.OFF_DUTY.format(until="今天17:30"))
     tg.push_text(RESIDENT, HAZARD)
     card = await tg.wait_for_message(LI, contains="【新工单】")
     async with gridline.sessions() as session:
         number = (await session.scalars(select(Ticket.number))).one()
     tg.push_text(WANG, f"/reply {number} 这个我来处理，马上到")
     await tg.wait_for_message(RESIDENT, contains="这个我来处理")
-    query = tg.press_button(LI, card.message_id, card.button_data("接单"))
-    answer = await tg.wait_for_callback_answer(query)
-    assert answer["text"] == texts.TAKEN_BY.format(name="王芳")
-    query = tg.press_button(LI, card.message_id, card.button_data("接单"))
-    assert (await tg.wait_for_callback_answer(query))["text"] == texts.TAKEN_BY.format(name="王芳")
+    # 李强's card was edited in place: it names her and offers nothing to press. A tap
+    # from a client that still shows the old keyboard is told who has it, twice.
+    stale = await tg.wait_for_edit(LI, card.message_id, contains="王芳 已接单")
+    assert stale.buttons == []
+    for _ in range(2):
+        query = tg.press_button(LI, card.message_id, card.button_data("接单"), force=True)
+        answer = await tg.wait_for_callback_answer(query)
+        assert answer["text"] == texts.TAKEN_BY.format(name="王芳")
     # A forged callback (a stranger's client sending 接单 data) is refused, twice.
     refusal = await tg.wait_for_message(STRANGER, contains=texts.NOT_A_WORKER)
     for _ in range(2):

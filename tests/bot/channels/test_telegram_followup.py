@@ -32,9 +32,11 @@ async def resolved(gridline: Gridline, live_bot: LiveBot) -> SentMessage:
     tg.push_text(RESIDENT, REPORT)
     card = await tg.wait_for_message(WANG, contains="【新工单】")
     tg.press_button(WANG, card.message_id, card.button_data("接单"))
-    claimed = await tg.wait_for_edit(WANG, card.message_id, contains="已接单")
-    tg.press_button(WANG, card.message_id, claimed.button_data("办结"))
-    return await tg.wait_for_message(RESIDENT, contains="请为这次服务打个分")
+    await tg.wait_for_edit(WANG, card.message_id, contains="已接单")
+    tg.push_text(WANG, f"/resolve {(await the_ticket(gridline)).number} 已经换了新井盖")
+    rating = await tg.wait_for_message(RESIDENT, contains="请为这次服务打个分")
+    assert "已经换了新井盖" in rating.text  # the result goes to the resident
+    return rating
 
 
 async def test_dissatisfied_reopens_one_level_up_and_everyone_is_told(
