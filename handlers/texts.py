@@ -179,7 +179,6 @@ TICKET_ACCEPTED = "✅ 已受理，工单号：{number}\n类别：{category}（{
 HANDLED_BY = "已派给{role}{name}，会尽快与您联系。"
 QUEUED_UNTIL = "当前没有值班人员在线，工单已进入网格待办队列，预计{when} 起处理。"
 QUEUED_UNKNOWN = "当前没有值班人员在线，工单已进入网格待办队列，网格员上线后会第一时间处理。"
-NOW_HANDLED_BY = "您的工单 {number} 已由{role}{name}接手处理。"
 ACK_HINT = "网格员回复后，您在这里直接回复就能和他对话。查看进度请发送 /status"
 
 STATUS_NONE = "您还没有提交过诉求。直接发文字描述您的问题即可。"
@@ -263,7 +262,6 @@ WORKER_WELCOME_BACK = "{name}，您好！发送 /status 查看待办工单，/he
 NOT_A_WORKER = "您不是登记的网格员，无法进行此操作。网格员请先用社区管理员给的邀请码登记。"
 ON_DUTY = "已切换为值班状态，至{until}（之后按排班表）。新工单会推送给您。"
 OFF_DUTY = "已暂停接单，至{until}（之后按排班表）。新工单会转给备班或社区值班人员；/queue 仍可查看网格待办。"
-QUEUE_HANDED_OVER = "队列中有 {count} 张工单已转给您。"
 
 DETAIL_WANTED_AT = "期望时间：{when}"
 DETAIL_ADDRESS = "地址：{address}"
@@ -280,7 +278,6 @@ TAKEN_BY = "这张工单已由{name}接单。"
 TICKET_CLOSED = "这张工单已经{status}，无需操作。"
 TICKET_NOT_YOURS = "这张工单不属于您负责的网格，无法操作。"
 TICKET_NOT_FOUND = "找不到工单 {number}，请核对工单号。"
-RESOLVED_TOAST = "已办结"
 RESOLVED_NOTICE_RESIDENT = "您反映的事情（工单 {number}）已办结。请为这次服务打个分，帮助我们改进："
 RESOLVED_NOTICE_OTHER = "工单 {number} 已由{name}办结。"
 RATED = "感谢您的评价！"
@@ -297,7 +294,6 @@ SUPERVISION_PREVIOUS = "工单 {number} 的居民对办结结果不满意，已�
 ALREADY_RATED = "您已经评价过了，谢谢！"
 RESIDENT_SAYS = "【居民追加 {number}】{name}：\n{text}"
 WORKER_SAYS = "【{role}{name}回复 · {number}】\n{text}"
-RELAYED_TO_RESIDENT = "已转给居民（工单 {number}）。"
 REPLY_USAGE = "用法：/reply 工单号 内容，例如 /reply GL-20261127-0007 明天上午我过来看看"
 WORKER_TEXT_HINT = "您手上没有未办结的工单，这条消息没有发给任何居民。查看网格待办请发送 /queue，使用说明请发送 /help"
 WORKER_CANCEL = "当前没有进行中的操作。"
@@ -535,7 +531,7 @@ CARD_STATE_CLAIMED_OTHER = "✅ {name} 已接单"
 CARD_STATE_RESOLVED_BY = "☑️ {name} 已办结"
 CARD_STATE_CANCELLED = "✖️ 居民已撤销"
 CARD_STATE_MERGED = "🔗 已并入 {number}"
-CARD_STATE_ELSEWHERE = "↪️ 已转到「{grid}」，不再由您处理"
+CARD_STATE_ELSEWHERE = "↪️ 由「{grid}」负责，无需您处理"
 CARD_REPLY_HINT = "直接回复本消息即可回复居民。"
 REPLY_BUTTON = "回复"
 TRANSFER_BUTTON = "转派"
@@ -554,7 +550,6 @@ HANDED_OVER_RESIDENT = "您的工单 {numbers} 已派给{role}{name}，会尽快
 HANDED_OVER_RESIDENT_MANY = "您的工单已派出，会尽快有人与您联系：\n{lines}"
 HANDED_OVER_LINE = "{number} → {role}{name}"
 QUEUE_HANDED_OVER = "网格待办中有 {count} 张工单已派给您，卡片在上面。"
-WORKER_TICKETS_LINE = "我的工单：待接单 {assigned} 张 · 处理中 {claimed} 张 —— /mytickets"
 WORKER_QUEUE_LINE = "网格待办：{count} 张 —— /queue"
 
 # Lists: /mytickets, /queue, choosing a ticket
@@ -638,7 +633,6 @@ TICKET_NOW_CLOSED = "这张工单{status}，无需再操作。"
 RESOLVE_PROMPT = "☑️ 办结 {number}：请用一句话写下办理结果（会发给居民），或选一个常用结果："
 RESOLVE_PROMPT_TOAST = "请写下办理结果"
 RESOLVE_RESULTS = ("已到现场处理完毕", "已协调相关部门解决", "已电话答复居民")
-RESOLVE_USAGE = "用法：/resolve 工单号 办理结果，例如 /resolve 0012 已清理楼道里的电瓶车"
 RESOLVED_DONE = "☑️ 已办结 {number}，办理结果已发给居民并请他评价：{result}"
 RESOLVED_RESULT_RESIDENT = (
     "您反映的事情（工单 {number}）已办结。\n办理结果：{result}\n请为这次服务打个分，帮助我们改进："
@@ -646,7 +640,6 @@ RESOLVED_RESULT_RESIDENT = (
 RESOLVED_MERGED_RESIDENT = (
     "您反映的问题（工单 {duplicate}，已并入 {number}）已办结。\n办理结果：{result}"
 )
-CLAIM_USAGE = "用法：/claim 工单号，例如 /claim 0012"
 
 # /note
 NOTE_USAGE = (

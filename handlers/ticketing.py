@@ -121,10 +121,6 @@ def _state_line(ticket: Ticket, view: CardView) -> str:
         return texts.CARD_STATE_RESOLVED_BY.format(name=assignee)
     if ticket.status == TicketStatus.CANCELLED:
         return texts.CARD_STATE_CANCELLED
-    if not view.may_act:
-        return texts.CARD_STATE_ELSEWHERE.format(grid=ticket.grid.full_name)
-    if ticket.status == TicketStatus.QUEUED:
-        return texts.CARD_STATE_QUEUED
     mine = ticket.assignee_id is not None and ticket.assignee_id == viewer
     if ticket.status == TicketStatus.CLAIMED:
         return (
@@ -132,6 +128,11 @@ def _state_line(ticket: Ticket, view: CardView) -> str:
             if mine
             else texts.CARD_STATE_CLAIMED_OTHER.format(name=assignee)
         )
+    if not view.may_act:
+        # Transferred away from the viewer's grid, or an emergency card of a neighbour grid.
+        return texts.CARD_STATE_ELSEWHERE.format(grid=ticket.grid.full_name)
+    if ticket.status == TicketStatus.QUEUED:
+        return texts.CARD_STATE_QUEUED
     return (
         texts.CARD_STATE_ASSIGNED_YOU
         if mine

@@ -94,7 +94,7 @@ async def on_status(turn: Turn, worker: Worker) -> None:
     else:
         lines.append(texts.WORKER_STATUS_HEADER.format(count=len(open_tickets)))
         for ticket in open_tickets:
-            summary = ticket.summary if len(ticket.summary) <= 30 else ticket.summary[:30] + "…"
+            summary = resident_words(ticket, 30)
             lines.append(
                 f"{ticket.number}｜{texts.CATEGORY_NAMES[ticket.category]}｜"
                 f"{texts.STATUS_NAMES[ticket.status]}\n  {summary}"
@@ -313,7 +313,8 @@ async def on_claim_button(turn: Turn, worker: Worker, ticket_id: int) -> None:
         await refresh_cards(turn.session, ticket, turn.now)
 
 
-async def pressed_row(turn: Turn) -> Any:
+async def pressed_row(turn: Turn) -> OutboxMessage | None:
+    """The outbox row of the message whose button was pressed, if the bot sent it."""
     if turn.inbound.kind != InboundKind.BUTTON or not turn.inbound.message_id:
         return None
     return await delivered_message(

@@ -324,7 +324,7 @@ async def test_transfer_with_the_picker_and_with_a_typed_grid(gridline: Gridline
     assert moved.grid.code == "CG-DF-01" and moved.assignee.name == "张敏"  # type: ignore[union-attr]
     assert any(m.chat_id == ZHANG and "地址在东风社区" in m.text for m in sent)
     # 王芳's card: no longer hers to act on.
-    assert "↪️ 已转到「城关镇东风社区第一网格」" in shown.text and not shown.buttons
+    assert "↪️ 由「城关镇东风社区第一网格」负责" in shown.text and not shown.buttons
     assert (await chat.say(WANG, "/transfer"))[-1].text == texts.TRANSFER_USAGE
 
 

@@ -11,6 +11,7 @@ from bot.channels.console import ConsoleChat
 from bot.runtime.container import Gridline
 from county.models import Worker
 from county.workers import link_account
+from handlers import texts
 from tests.factories import demo_county
 
 
@@ -58,6 +59,9 @@ async def test_worker_on_console_gets_queued_card_and_claims(gridline: Gridline)
     shown = worker_out.getvalue()
     assert "【新工单】GL-20261127-0001" in shown
     assert "（接单成功）" in shown
+    # A terminal cannot change what it printed: the edited card is printed again.
+    assert f"{texts.CONSOLE_EDITED} 【新工单】GL-20261127-0001" in shown
+    assert texts.CARD_STATE_CLAIMED_YOU in shown
     assert "网格员已接单，处理中" in shown
     # The resident's notice is on the same channel but not this terminal's to show.
     assert "会尽快联系您" not in shown

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
 from sqlalchemy import select
 
 from bot.runtime.container import Gridline
 from core.clock import LOCAL_TZ, FixedClock
 from county.models import Ticket, TicketStatus
 from handlers import texts
+from messaging.delivery import DeliveryError
 from tests.bot.conftest import RESIDENT, LiveBot, bind_resident, register
 from tests.support.fake_telegram import FakeTelegramServer, SentMessage
 
@@ -226,3 +228,20 @@ async def test_onduty_at_night_lasts_until_the_shift_with_one_handover_message(
     before = [m for m in tg.sent_messages(RESIDENT) if "已派给" in m.text or "接手" in m.text]
     assert after == [] and len(before) == 1, "one message per handover, never 接手 unclaimed"
     assert len([m for m in tg.sent_messages(WANG) if "【新工单】" in m.text]) == 2
+
+
+async def test_telegram_edits_treat_unchanged_as_done_and_a_deleted_message_as_gone(
+    gridline: Gridline, live_bot: LiveBot
+) -> None:
+    tg, channel = live_bot.tg, live_bot.channel
+    await register(gridline, tg, "王芳", WANG)
+    await bind_resident(tg)
+    card = await reported(tg, WANG)
+    chat, message = str(WANG), str(card.message_id)
+    await channel.edit(chat, message, "卡片 v2", [])
+    assert (await tg.wait_for_edit(WANG, card.message_id, contains="卡片 v2")).buttons == []
+    await channel.edit(chat, message, "卡片 v2", [])  # "message is not modified": success
+    await channel.application.bot.delete_message(chat_id=WANG, message_id=card.message_id)
+    with pytest.raises(DeliveryError) as gone:
+        await channel.edit(chat, message, "卡片 v3", [])
+    assert gone.value.permanent  # the dispatcher drops such an edit instead of retrying
