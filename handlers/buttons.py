@@ -89,6 +89,7 @@ CANCEL_TICKET = Action("cancel", (ID,))  # a ticket picked to withdraw: asks to 
 CANCEL_CONFIRM = Action("cancel:yes", (ID,))
 CANCEL_KEEP = Action("cancel:no", (ID,))
 CANCEL_PAGE = Action("cancel:p", (ID,))  # page of the open tickets
+SHARE_IDENTITY = Action("id:share", (ID,))  # ticket: show my name and phone to its workers
 STATUS_PAGE = Action("st:p", (ID,))  # page of /status
 STATUS_TICKET = Action("st:tk", (ID,))  # a ticket's history
 RATE = Action("rate", (ID, Number(1, 3)))  # ticket, 1–3 (不满意/基本满意/满意)

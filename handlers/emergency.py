@@ -11,7 +11,7 @@ from county import routing, tickets
 from county.categories import category_of_emergency
 from county.models import EventKind, Grid, Party, Resident, Ticket, Worker
 from handlers import texts
-from handlers.ticketing import open_request, role_name, send_card
+from handlers.ticketing import consent_keyboard, open_request, role_name, send_card
 from handlers.turn import Turn
 from messaging.models import InboundMessage
 from nlu.emergency import Emergency
@@ -73,6 +73,7 @@ async def file_emergency(
         resident,
         notice.format(number=ticket.number, grid=grid.full_name, names=names(alerted),
                       numbers=numbers_text(emergency)),
+        consent_keyboard(ticket, resident),
         ticket_id=ticket.id,
     )  # fmt: skip
     return ticket

@@ -504,6 +504,7 @@ TABLE: Table[Resident] = Table(
         buttons.CANCEL_CONFIRM: status.on_cancel_confirm,
         buttons.CANCEL_KEEP: status.on_cancel_keep,
         buttons.CANCEL_PAGE: status.on_cancel_page,
+        buttons.SHARE_IDENTITY: status.on_share_identity,
         buttons.STATUS_PAGE: status.on_status_page,
         buttons.STATUS_TICKET: status.on_status_ticket,
         buttons.RATE: rating.on_rate_button,

@@ -169,3 +169,18 @@ async def on_cancel_confirm(turn: Turn, resident: Resident, ticket_id: int) -> N
             texts.TICKET_CANCELLED_FOR_WORKER.format(number=ticket.number),
             ticket_id=ticket.id,
         )
+
+
+async def on_share_identity(turn: Turn, resident: Resident, ticket_id: int) -> None:
+    """The resident agrees that this ticket's workers see their name and number."""
+    if (ticket := await own_ticket(turn, resident, ticket_id)) is None:
+        return
+    if ticket.identity_shared:
+        turn.answer(texts.IDENTITY_ALREADY_SHARED)
+        return
+    ticket.identity_shared = True
+    await refresh_cards(turn.session, ticket, turn.now)
+    turn.answer(texts.IDENTITY_SHARED_TOAST)
+    turn.outbox.to_resident(
+        resident, texts.IDENTITY_SHARED.format(number=ticket.number), ticket_id=ticket.id
+    )

@@ -134,6 +134,10 @@ NONE_CHOSEN = (
 )
 CHOICE_EXPIRED = "这个选择已失效，请重新描述您的问题。"
 CHOICE_ALREADY_MADE = "这条消息已经处理过了。"
+SHARE_IDENTITY_BUTTON = "让网格员看到我的姓名和电话"
+IDENTITY_SHARED_TOAST = "已同意"
+IDENTITY_SHARED = "好的，处理工单 {number} 的工作人员现在能看到您的姓名和电话（只限这张工单）。"
+IDENTITY_ALREADY_SHARED = "您已经同意过了。"
 NO_WORDS = "收到～ 有需要网格员帮忙的事，直接用文字告诉我就行。"
 ALREADY_SUBMITTED = "这条诉求已经提交过了，工单号 {number}。"
 

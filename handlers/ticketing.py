@@ -21,7 +21,7 @@ from county.models import (
 from county.routing import RoutingDecision
 from county.tickets import TicketDetails
 from handlers import texts
-from handlers.buttons import CLAIM, ESCALATE, MERGE, REPLY, RESOLVE, TRANSFER
+from handlers.buttons import CLAIM, ESCALATE, MERGE, REPLY, RESOLVE, SHARE_IDENTITY, TRANSFER
 from handlers.turn import Turn
 from messaging.inbound import photo_of
 from messaging.keyboard import Button, Keyboard
@@ -346,8 +346,21 @@ async def route_and_announce(
     decision = await tickets.route(session, ticket, now)
     if decision.worker is not None:
         send_card(outbox, ticket, resident, decision.worker)
-    outbox.to_resident(resident, acceptance_text(ticket, decision, now), ticket_id=ticket.id)
+    outbox.to_resident(
+        resident,
+        acceptance_text(ticket, decision, now),
+        consent_keyboard(ticket, resident),
+        ticket_id=ticket.id,
+    )
     return decision
+
+
+def consent_keyboard(ticket: Ticket, resident: Resident) -> Keyboard:
+    """Workers see 王女士 and 138****5678 until the resident agrees, for this ticket, to show
+    their name and number; offered only when there is something to show."""
+    if ticket.identity_shared or not (ticket.contact_phone or resident.display_name):
+        return []
+    return [[Button(texts.SHARE_IDENTITY_BUTTON, SHARE_IDENTITY.data(ticket.id))]]
 
 
 async def dispatch_queued(

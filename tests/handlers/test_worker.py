@@ -435,7 +435,8 @@ async def test_resolve_asks_for_a_result_and_a_double_press_resolves_once(
     ticket = await report(chat, R1)
     shown = card(chat, WANG, ticket.number)
     outcome, sent = await chat.press(WANG, shown.button("办结"), shown.message_id)
-    assert outcome.answer == texts.RESOLVE_PROMPT_TOAST and not chat.to(R1)[-1].buttons
+    assert outcome.answer == texts.RESOLVE_PROMPT_TOAST
+    assert "满意" not in labels(chat.to(R1)[-1]), "no rating before the result is written"
     prompt = sent[-1]
     quick = prompt.button(texts.RESOLVE_RESULTS[0])
     _, sent = await chat.press(WANG, quick, prompt.message_id)
@@ -582,3 +583,16 @@ async def test_residents_and_strangers_cannot_use_worker_commands_or_buttons(
     outcome, _ = await chat.press(ZHANG, asked.button("张女士"))
     assert outcome.answer == texts.CHOICE_EXPIRED
     assert (await fetch(gridline, ticket.id)).status == TicketStatus.ASSIGNED
+
+
+async def test_the_resident_may_share_name_and_phone_for_one_ticket(gridline: Gridline) -> None:
+    chat = await workday(gridline, ("王芳", WANG))
+    ticket = await report(chat, R1, "楼道里有人给电瓶车充电，很危险，我电话13812345678")
+    shown = card(chat, WANG, ticket.number)
+    assert "138****5678" in shown.text and "13812345678" not in shown.text
+    accepted = next(m for m in chat.to(R1) if ticket.number in m.text and "已受理" in m.text)
+    outcome, _ = await chat.press(R1, accepted.button("姓名和电话"), accepted.message_id)
+    assert outcome.answer == texts.IDENTITY_SHARED_TOAST
+    assert "13812345678" in shown.text, "the card is edited at once"
+    outcome, _ = await chat.press(R1, accepted.button("姓名和电话"), accepted.message_id)
+    assert outcome.answer == texts.IDENTITY_ALREADY_SHARED
