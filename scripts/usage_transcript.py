@@ -1,6 +1,7 @@
 """Real bot output for the usage guides: a scripted day, driven through the conversation core.
 
     .venv/bin/python scripts/usage_transcript.py worker > docs/usage-worker.md
+    .venv/bin/python scripts/usage_transcript.py resident > docs/usage-resident.md
 
 Each day runs on a throw-away SQLite database with the demo county, a FixedClock and the
 NLU trained as the tests train it, and prints as Markdown what each person says or taps
@@ -8,8 +9,8 @@ and everything the bot sends anyone in return (texts, buttons, edits of earlier 
 the notice on a tapped button). Nothing in the guide is typed by hand, and
 tests/scripts/test_usage_transcript.py fails when a guide no longer matches its day.
 
-To add a day (a resident's, say): write `async def resident_day(day: Day) -> None` with
-the `Day` calls below and put it in `DAYS`.
+To add a day: write `async def some_day(day: Day) -> None` with the `Day` calls below and
+put it in `DAYS`.
 """
 
 from __future__ import annotations
@@ -348,7 +349,78 @@ async def worker_day(day: Day) -> None:
     await day.say(wang, "/offduty")
 
 
-DAYS: dict[str, Callable[[Day], Awaitable[None]]] = {"worker": worker_day}
+async def resident_day(day: Day) -> None:
+    """Saturday 28 November 2026 for 张阿姨 of 幸福小区3栋, and the Monday after."""
+    day.at(local(27, 18))
+    wang = await day.worker("王芳", "wangfang")
+    await day.worker("李强", "liqiang")
+    await day.worker("周婷", "zhouting")
+    zhang = day._person("张阿姨", "zhang", "居民")
+
+    day.lines += [
+        "# A resident's days (居民的一天)",
+        "",
+        "张阿姨 lives in 幸福小区3栋, in 城关镇幸福社区第一网格 (grid worker 王芳, Monday–Friday",
+        "08:30–17:30; 周婷 is the community's weekday evening duty officer). This is her first",
+        "Saturday with the bot, and the Monday after. Every code block below is what the bot",
+        "really sends, produced by `scripts/usage_transcript.py resident`;",
+        "`tests/scripts/test_usage_transcript.py` fails when the page is out of date.",
+        "`#12` numbers each message the bot sends; `[按钮]` is a button under it; `✎` is the bot",
+        "editing a message it sent earlier; `（按钮提示：…）` is the notice a tapped button shows.",
+    ]
+
+    day.heading("Saturday 09:00 — the first message: a place she names finds her grid")
+    day.prose("She has never used the bot; her request waits while she picks her grid.")
+    day.at(local(28, 9))
+    ask = (await day.say(zhang, "幸福小区3栋楼道的灯坏了好几天了，晚上上下楼看不见"))[-1]
+    await day.press(zhang, ask, "幸福小区1–6栋")
+    offer = day.last(zhang, "下班时间")
+    await day.press(zhang, offer, "不用了")
+
+    day.heading("09:05 — a detail joins the same ticket, and a thumbs-up is just that")
+    day.at(local(28, 9, 5))
+    await day.say(zhang, "补充一下，是2单元那边的楼道")
+    await day.say(zhang, "👍")
+
+    day.heading("09:20 — something else: is it new? she decides")
+    day.at(local(28, 9, 20))
+    question = (await day.say(zhang, "还有楼下的垃圾桶满了好几天没人清"))[-1]
+    await day.press(zhang, question, "这是新问题")
+
+    day.heading("20:10 — an emergency comes first, whatever else is open")
+    day.prose(
+        "It is Saturday night: nobody is on duty. The number to call comes first; then the "
+        "grid's workers and the community officer are alerted anyway, and she is told exactly "
+        "who."
+    )
+    day.at(local(28, 20, 10))
+    await day.say(zhang, "隔壁5栋着火了，楼道里好大的烟，有个老人还在里面")
+
+    day.heading("20:30 — /status: open tickets first, and one ticket's history")
+    day.at(local(28, 20, 30))
+    status = (await day.say(zhang, "/status"))[-1]
+    await day.press(zhang, status, "GL-20261128-0001")
+
+    day.heading("Monday — resolved in the morning; at 18:00, not satisfied: 督办 one level up")
+    day.at(local(30, 10))
+    await day.quietly(day.say(wang, "/resolve 1128-0001 已联系物业更换了楼道灯"))
+    done = day.last(zhang, "已办结")
+    day.prose("王芳 resolves it from her phone; 张阿姨 is not satisfied with the result.")
+    day.at(local(30, 18))
+    await day.press(zhang, done, "不满意")
+    await day.say(zhang, "只换了一楼的灯，二楼三楼还是黑的")
+
+    day.heading("18:30 — /cancel: withdrawing the bin request, with a confirmation")
+    day.at(local(30, 18, 30))
+    pick = (await day.say(zhang, "/cancel"))[-1]
+    await day.press(zhang, pick, "GL-20261128-0002")
+    await day.press(zhang, pick, "确认撤销")
+
+
+DAYS: dict[str, Callable[[Day], Awaitable[None]]] = {
+    "worker": worker_day,
+    "resident": resident_day,
+}
 
 
 # ---- running a day ----------------------------------------------------------------------------

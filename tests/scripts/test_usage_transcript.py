@@ -25,7 +25,7 @@ def transcript_script() -> ModuleType:
     return module
 
 
-@pytest.mark.parametrize("day", ["worker"])
+@pytest.mark.parametrize("day", ["worker", "resident"])
 async def test_the_usage_guide_is_what_the_bot_says(
     day: str, trained_model: intent_model.IntentModel
 ) -> None:
