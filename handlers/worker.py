@@ -469,17 +469,42 @@ async def on_drop_kept(turn: Turn, worker: Worker, message_id: int) -> None:
 # ---- 办结 ---------------------------------------------------------------------------------
 
 
-async def ask_result(turn: Turn, worker: Worker, ticket: Ticket) -> None:
+async def ask_with_answers(
+    turn: Turn,
+    worker: Worker,
+    ticket: Ticket,
+    prompt: dialogue.Slot,
+    question: str,
+    toast: str,
+    answers: tuple[str, ...],
+    action: buttons.Action,
+) -> None:
+    """A prompt the worker answers in his own words, or with one of the usual answers."""
     if await refused(turn, worker, ticket):
         return
-    quick = [
-        [Button(result, buttons.RESOLVE_RESULT.data(ticket.id, i))]
-        for i, result in enumerate(texts.RESOLVE_RESULTS)
-    ]
-    question = texts.RESOLVE_PROMPT.format(number=ticket.number)
-    await ask(turn, worker, ticket, dialogue.PROMPT_RESOLVE, question, quick)
+    quick = [[Button(answer, action.data(ticket.id, i))] for i, answer in enumerate(answers)]
+    await ask(turn, worker, ticket, prompt, question.format(number=ticket.number), quick)
     if turn.inbound.kind == InboundKind.BUTTON:
-        turn.answer(texts.RESOLVE_PROMPT_TOAST)
+        turn.answer(toast)
+
+
+async def usual_answer(
+    turn: Turn, ticket_id: int, index: int, answers: tuple[str, ...]
+) -> tuple[Ticket, str] | None:
+    """The ticket and the usual answer a worker tapped; None (and told) if either is gone."""
+    if (ticket := await pressed_ticket(turn, ticket_id)) is None:
+        return None
+    if index >= len(answers):
+        turn.answer(texts.CHOICE_EXPIRED)
+        return None
+    await clear_prompt_for(turn, ticket)
+    return ticket, answers[index]
+
+
+async def ask_result(turn: Turn, worker: Worker, ticket: Ticket) -> None:
+    await ask_with_answers(turn, worker, ticket, dialogue.PROMPT_RESOLVE, texts.RESOLVE_PROMPT,
+                           texts.RESOLVE_PROMPT_TOAST, texts.RESOLVE_RESULTS,
+                           buttons.RESOLVE_RESULT)  # fmt: skip
 
 
 async def on_resolve_button(turn: Turn, worker: Worker, ticket_id: int) -> None:
@@ -488,14 +513,10 @@ async def on_resolve_button(turn: Turn, worker: Worker, ticket_id: int) -> None:
 
 
 async def on_resolve_result(turn: Turn, worker: Worker, ticket_id: int, index: int) -> None:
-    if (ticket := await pressed_ticket(turn, ticket_id)) is None:
+    if (tapped := await usual_answer(turn, ticket_id, index, texts.RESOLVE_RESULTS)) is None:
         return
-    if index >= len(texts.RESOLVE_RESULTS):
-        turn.answer(texts.CHOICE_EXPIRED)
-        return
-    await clear_prompt_for(turn, ticket)
-    receipt(turn, worker, await act.resolve(turn, worker, ticket, texts.RESOLVE_RESULTS[index]),
-            edit=True)  # fmt: skip
+    ticket, result = tapped
+    receipt(turn, worker, await act.resolve(turn, worker, ticket, result), edit=True)
 
 
 async def on_resolve_command(turn: Turn, worker: Worker, argument: str) -> None:
@@ -657,16 +678,9 @@ async def on_queue(turn: Turn, worker: Worker) -> None:
 
 
 async def ask_escalation_reason(turn: Turn, worker: Worker, ticket: Ticket) -> None:
-    if await refused(turn, worker, ticket):
-        return
-    quick = [
-        [Button(reason, buttons.ESCALATE_REASON.data(ticket.id, i))]
-        for i, reason in enumerate(texts.ESCALATE_REASONS)
-    ]
-    question = texts.ESCALATE_PROMPT.format(number=ticket.number)
-    await ask(turn, worker, ticket, dialogue.PROMPT_ESCALATE, question, quick)
-    if turn.inbound.kind == InboundKind.BUTTON:
-        turn.answer(texts.ESCALATE_PROMPT_TOAST)
+    await ask_with_answers(turn, worker, ticket, dialogue.PROMPT_ESCALATE, texts.ESCALATE_PROMPT,
+                           texts.ESCALATE_PROMPT_TOAST, texts.ESCALATE_REASONS,
+                           buttons.ESCALATE_REASON)  # fmt: skip
 
 
 async def on_escalate_button(turn: Turn, worker: Worker, ticket_id: int) -> None:
@@ -675,13 +689,9 @@ async def on_escalate_button(turn: Turn, worker: Worker, ticket_id: int) -> None
 
 
 async def on_escalate_reason(turn: Turn, worker: Worker, ticket_id: int, index: int) -> None:
-    if (ticket := await pressed_ticket(turn, ticket_id)) is None:
+    if (tapped := await usual_answer(turn, ticket_id, index, texts.ESCALATE_REASONS)) is None:
         return
-    if index >= len(texts.ESCALATE_REASONS):
-        turn.answer(texts.CHOICE_EXPIRED)
-        return
-    await clear_prompt_for(turn, ticket)
-    reason = texts.ESCALATE_REASONS[index]
+    ticket, reason = tapped
     receipt(turn, worker, await act.escalate(turn, worker, ticket, reason), edit=True)
 
 
