@@ -54,7 +54,7 @@ async def refusal(turn: Turn, worker: Worker, ticket: Ticket) -> str | None:
         name = ticket.assignee.name if ticket.assignee else texts.SOMEONE_WORKER
         return texts.TAKEN_BY.format(name=name)
     if ticket.assignee_id != worker.id and not await routing.may_handle(
-        turn.session, worker, ticket.grid
+        turn.session, worker, ticket.grid, emergency=ticket.emergency
     ):
         return texts.TICKET_NOT_YOURS
     return None
@@ -63,7 +63,7 @@ async def refusal(turn: Turn, worker: Worker, ticket: Ticket) -> str | None:
 async def may_view(turn: Turn, worker: Worker, ticket: Ticket) -> bool:
     """Anyone in the ticket's chain, or who ever had it, may read its card and history."""
     if ticket.assignee_id == worker.id or await routing.may_handle(
-        turn.session, worker, ticket.grid
+        turn.session, worker, ticket.grid, emergency=ticket.emergency
     ):
         return True
     had = await tickets.previous_assignees(turn.session, [ticket.id])

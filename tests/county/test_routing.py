@@ -1,8 +1,8 @@
 from datetime import time, timedelta
 
 from bot.runtime.container import Gridline
-from county import tickets
-from county.models import DutyOverride, GridPosition, WorkerRole
+from county import routing, tickets
+from county.models import DutyOverride, Grid, GridPosition, WorkerRole
 from county.roster import end_of_local_day
 from county.routing import RouteLevel, choose_assignee
 from tests import factories
@@ -107,3 +107,17 @@ async def test_fewest_open_tickets_wins_among_several_on_duty(gridline: Gridline
             assert decision.worker is not None
             chosen.append(decision.worker.id)
         assert chosen == [first.id, second.id, first.id, second.id]
+
+
+async def test_any_worker_of_the_community_may_take_an_emergency(gridline: Gridline) -> None:
+    now = gridline.clock.now()
+    async with gridline.sessions() as session:
+        grid = await factories.place(session)
+        other = Grid(community_id=grid.community_id, code="T-C-02", name="第二网格")
+        session.add(other)
+        await session.flush()
+        await session.refresh(other, ["community"])
+        neighbour = await factories.worker(session, "邻格员", now, grid=other)
+        assert not await routing.may_handle(session, neighbour, grid)
+        # Everyone on duty in the community gets an emergency's card: all of them may take it.
+        assert await routing.may_handle(session, neighbour, grid, emergency=True)
