@@ -331,18 +331,6 @@ async def open_tickets_of_resident(session: AsyncSession, resident_id: int) -> l
     return list((await session.scalars(query)).all())
 
 
-async def recent_tickets_of_resident(
-    session: AsyncSession, resident_id: int, limit: int = 5
-) -> list[Ticket]:
-    query = (
-        select(Ticket)
-        .where(Ticket.resident_id == resident_id)
-        .order_by(Ticket.created_at.desc(), Ticket.id.desc())
-        .limit(limit)
-    )
-    return list((await session.scalars(query)).all())
-
-
 async def open_tickets_of_worker(session: AsyncSession, worker_id: int) -> list[Ticket]:
     query = (
         select(Ticket)

@@ -32,8 +32,7 @@ def _short(text: str | None, ticket: Ticket) -> str:
     words = text or ""
     if not ticket.identity_shared:
         words = privacy.mask_numbers(words)
-    limit = texts.HISTORY_BODY_LIMIT
-    return words if len(words) <= limit else words[:limit] + "…"
+    return texts.shorten(words, texts.HISTORY_BODY_LIMIT)
 
 
 async def history_text(session: AsyncSession, ticket: Ticket) -> str:
@@ -100,8 +99,7 @@ BODY_SHOWN = 40
 
 
 def _shorten(body: str | None) -> str:
-    body = (body or "").strip()
-    return body if len(body) <= BODY_SHOWN else body[:BODY_SHOWN] + "…"
+    return texts.shorten((body or "").strip(), BODY_SHOWN)
 
 
 async def for_resident(session: AsyncSession, ticket: Ticket) -> str:

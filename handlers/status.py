@@ -38,7 +38,7 @@ async def status_page(turn: Turn, resident: Resident, page: int) -> tuple[str, K
                 category=texts.CATEGORY_NAMES[ticket.category],
                 status=texts.STATUS_NAMES[ticket.status],
                 handler=handler,
-                summary=shorten(ticket.summary, 40),
+                summary=texts.shorten(ticket.summary, 40),
             )
         )
         # Only a booked visit is an appointment; a time the resident merely wished for is not.
@@ -65,10 +65,6 @@ def paging(action: buttons.Action, page: int, more: bool) -> Keyboard:
     if more:
         row.append(Button(texts.PAGE_NEXT, action.data(page + 1)))
     return [row] if row else []
-
-
-def shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit] + "…"
 
 
 async def on_status_ticket(turn: Turn, resident: Resident, ticket_id: int) -> None:
@@ -107,7 +103,7 @@ async def cancel_page(turn: Turn, resident: Resident, page: int) -> tuple[str, K
         return None
     shown = open_tickets[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     keyboard: Keyboard = [
-        [Button(texts.CANCEL_CHOICE.format(number=t.number, summary=shorten(t.summary, 12)),
+        [Button(texts.CANCEL_CHOICE.format(number=t.number, summary=texts.shorten(t.summary, 12)),
                 buttons.CANCEL_TICKET.data(t.id))]
         for t in shown
     ]  # fmt: skip
@@ -131,8 +127,9 @@ async def on_cancel_button(turn: Turn, resident: Resident, ticket_id: int) -> No
     if not ticket.is_open:
         turn.answer(not_cancellable(ticket))
         return
+    words = texts.shorten(ticket.summary, 60)
     turn.edit(
-        texts.CANCEL_CONFIRM.format(number=ticket.number, summary=shorten(ticket.summary, 60)),
+        texts.CANCEL_CONFIRM.format(number=ticket.number, summary=words),
         [[Button(texts.CANCEL_CONFIRM_BUTTON, buttons.CANCEL_CONFIRM.data(ticket.id)),
           Button(texts.CANCEL_KEEP_BUTTON, buttons.CANCEL_KEEP.data(ticket.id))]],
     )  # fmt: skip

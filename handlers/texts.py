@@ -279,11 +279,8 @@ CLAIMED_TOAST = "接单成功"
 CLAIMED_NOTICE_RESIDENT = "{role}{name}已接单（工单 {number}），会尽快联系您。"
 ALREADY_YOURS = "您已经接过这张工单了。"
 TAKEN_BY = "这张工单已由{name}接单。"
-TICKET_CLOSED = "这张工单已经{status}，无需操作。"
 TICKET_NOT_YOURS = "这张工单不属于您负责的网格，无法操作。"
 TICKET_NOT_FOUND = "找不到工单 {number}，请核对工单号。"
-RESOLVED_NOTICE_RESIDENT = "您反映的事情（工单 {number}）已办结。请为这次服务打个分，帮助我们改进："
-RESOLVED_NOTICE_OTHER = "工单 {number} 已由{name}办结。"
 RATED = "感谢您的评价！"
 RATED_NOTICE = "您反映的事情（工单 {number}）已办结。您的评价：{rating}。感谢您的评价！"
 RATING_CLOSED = "这张工单的回访已经结束，不能再评价了。如果问题还在，请直接发消息告诉我。"
@@ -402,6 +399,11 @@ CLI_BOT_USERNAME_HINT = "<你的机器人用户名>"
 CLI_WINDOW_DEFAULT_LABEL = "错时服务"
 CLI_CHAT_PROMPT = "你> "
 CLI_BOT_PREFIX = "网格直通车> "
+
+
+def shorten(text: str, limit: int | None) -> str:
+    """At most `limit` characters, with … when cut; None: the whole text."""
+    return text if limit is None or len(text) <= limit else text[:limit] + "…"
 
 
 def local_time(moment: datetime) -> str:

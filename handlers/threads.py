@@ -148,8 +148,7 @@ async def place_text(turn: Turn, resident: Resident, text: str) -> bool:
 def ask_followup(turn: Turn, resident: Resident, ticket: Ticket) -> None:
     message = turn.stored
     inbound.await_choice(message, InboundAwaiting.FOLLOWUP, ticket.id)
-    summary = ticket.summary if len(ticket.summary) <= SUMMARY_SHOWN else (
-        ticket.summary[:SUMMARY_SHOWN] + "…")  # fmt: skip
+    summary = texts.shorten(ticket.summary, SUMMARY_SHOWN)
     turn.outbox.to_resident(
         resident,
         texts.FOLLOWUP_QUESTION.format(number=ticket.number, summary=summary),

@@ -109,7 +109,7 @@ def resident_label(resident: Resident, ticket: Ticket) -> str:
 def resident_words(ticket: Ticket, limit: int | None = texts.CARD_WORDS_LIMIT) -> str:
     """The resident's own words, numbers masked unless they agreed to share them."""
     words = ticket.summary if ticket.identity_shared else privacy.mask_numbers(ticket.summary)
-    return words if limit is None or len(words) <= limit else words[:limit] + "…"
+    return texts.shorten(words, limit)
 
 
 def _state_line(ticket: Ticket, view: CardView) -> str:
